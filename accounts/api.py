@@ -1,0 +1,59 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from .serializers import MeSerializer
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token <t>``).
+
+    Failed attempts count towards the same lockout as the login page (django-axes).
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request._request, **serializer.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            return Response(
+                {"detail": _("Too many failed sign-in attempts: this account is locked for a while.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"non_field_errors": [_("Wrong username or password.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """The signed-in user: username, role and scope."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

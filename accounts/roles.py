@@ -1,0 +1,43 @@
+"""What each role may do, as Django permission names (``app_label.codename``).
+
+Scope (``scope.py``) says *where*; this table says *what*. The ``RoleBackend`` feeds it to
+``user.has_perm`` so pages, the API and the admin site ask the same question the same way.
+Permissions granted one by one to a user in the admin site add to their role's.
+"""
+
+from .choices import Role
+
+VIEW_STATIONS = {
+    "stations.view_region",
+    "stations.view_organization",
+    "stations.view_station",
+    "stations.view_operatingcontract",
+    "stations.view_stationstandard",
+    "reports.view_report",
+    "reports.add_report",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CITY_OFFICIAL: frozenset(
+        VIEW_STATIONS
+        | {
+            "stations.add_organization",
+            "stations.change_organization",
+            "stations.add_station",
+            "stations.change_station",
+            "stations.add_operatingcontract",
+            "stations.change_operatingcontract",
+            "stations.change_stationstandard",
+        }
+    ),
+    Role.TOWNSHIP_OFFICIAL: frozenset(VIEW_STATIONS | {"stations.change_stationstandard"}),
+    Role.STATION_MANAGER: frozenset(
+        VIEW_STATIONS | {"stations.change_station", "stations.change_stationstandard"}
+    ),
+    Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS),
+    Role.EVALUATOR: frozenset(VIEW_STATIONS),
+}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,58 @@
+"""The base of every API viewset: its queryset is always cut to the caller's scope.
+
+Subclasses cannot override ``get_queryset`` (``__init_subclass__`` refuses it); they refine the
+already-scoped queryset in ``scoped_queryset``. Objects outside the scope are therefore a 404,
+the same answer as objects that do not exist, and writes are re-checked after saving, inside
+the transaction, so a write that lands outside the scope is rolled back.
+"""
+
+from django.db import transaction
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+
+def assert_in_scope(user, obj) -> None:
+    """Refuse (and so roll back) a write whose result the user could not see."""
+    if not type(obj).objects.visible_to(user).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("This change would reach outside your scope."))
+
+
+class ScopedViewSetMixin:
+    queryset = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must refine scoped_queryset(), not override get_queryset()")
+
+    def get_queryset(self):
+        return self.scoped_queryset(self.queryset.all().visible_to(self.request.user))
+
+    def scoped_queryset(self, queryset):
+        return queryset
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            assert_in_scope(self.request.user, serializer.save())
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            assert_in_scope(self.request.user, serializer.save())
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that accepts only objects the requesting user can see."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.visible_to(request.user if request else None)

@@ -1,0 +1,32 @@
+"""The API's routes, all under /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import MeView, TokenView
+from reports.api import ReportViewSet
+from stations.api import (
+    ContractViewSet,
+    OrganizationViewSet,
+    RegionViewSet,
+    StationStandardViewSet,
+    StationViewSet,
+)
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("stations", StationViewSet, basename="station")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("station-standards", StationStandardViewSet, basename="station-standard")
+router.register("reports", ReportViewSet, basename="report")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("users/me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("stations.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include("config.api")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from accounts.viewsets import ScopedViewSetMixin
+
+from .models import Report
+from .serializers import ReportRequestSerializer, ReportSerializer
+from .services import report_request
+
+
+class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Report jobs in the caller's scope: ask for one, follow its status, download its PDF."""
+
+    queryset = Report.objects.select_related("station", "region")
+    serializer_class = ReportSerializer
+    filterset_fields = ["kind", "status", "station", "region", "period"]
+    ordering_fields = ["requested_at", "finished_at"]
+    ordering = ["-requested_at"]
+    action_perms = {"download": "view"}
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    def create(self, request):
+        """Ask for a report; the same report asked again is the same job unless ``rebuild`` is true."""
+        serializer = ReportRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report, _queued = report_request(
+            user=request.user, kind=data["kind"], station=data.get("station"), period=data.get("period", ""),
+            rebuild=data["rebuild"],
+        )
+        report.refresh_from_db()
+        return Response(
+            ReportSerializer(report, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The PDF")})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        report = self.get_object()
+        if not report.file:
+            raise NotFound()
+        return FileResponse(report.file.open("rb"), as_attachment=True, filename=report_download_name(report))
+
+
+def report_download_name(report: Report) -> str:
+    subject = report.station or report.region
+    return f"{subject}-{report.get_kind_display()}{'-' + report.period if report.period else ''}.pdf"

@@ -1,0 +1,73 @@
+from django.db.models import Prefetch
+from rest_framework import mixins
+
+from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from rest_framework import viewsets
+
+from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter
+from .models import OperatingContract, Organization, Region, Station, StationStandard
+from .serializers import (
+    ContractSerializer,
+    OrganizationSerializer,
+    RegionSerializer,
+    StationSerializer,
+    StationStandardSerializer,
+)
+
+
+class RegionViewSet(ScopedModelViewSet):
+    """The region tree (city, county, township, community) under the caller's scope."""
+
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["name", "code", "level", "path"]
+    ordering = ["path"]
+
+
+class OrganizationViewSet(ScopedModelViewSet):
+    """Operators, supervising organisations and evaluation agencies the caller deals with."""
+
+    queryset = Organization.objects.select_related("region")
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    search_fields = ["name", "credit_code"]
+    ordering_fields = ["name", "rating", "kind"]
+    ordering = ["name"]
+
+
+class StationViewSet(ScopedModelViewSet):
+    """Stations in the caller's scope."""
+
+    queryset = Station.objects.select_related("township").prefetch_related(
+        Prefetch("communities", queryset=Region.objects.only("id"))
+    )
+    serializer_class = StationSerializer
+    filterset_class = StationFilter
+    search_fields = ["name", "address", "township__name"]
+    ordering_fields = ["name", "status", "site_area_m2", "opened_on", "township__name"]
+    ordering = ["township__path", "name"]
+
+
+class ContractViewSet(ScopedModelViewSet):
+    """Operating contracts of the stations in the caller's scope."""
+
+    queryset = OperatingContract.objects.all()
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilter
+    ordering_fields = ["start_on", "end_on", "amount"]
+    ordering = ["-start_on"]
+
+
+class StationStandardViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A station's construction-standard checklist: each item met or not, with a note."""
+
+    queryset = StationStandard.objects.select_related("item")
+    serializer_class = StationStandardSerializer
+    filterset_fields = ["station", "met"]
+    ordering_fields = ["item__order"]
+    ordering = ["station", "item__order"]
