@@ -7,9 +7,16 @@ the transaction, so a write that lands outside the scope is rolled back.
 """
 
 from django.db import transaction
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied
+
+
+class InUse(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This record is still referred to by other records and cannot be deleted.")
+    default_code = "in_use"
 
 
 def assert_in_scope(user, obj) -> None:
@@ -39,6 +46,13 @@ class ScopedViewSetMixin:
     def perform_update(self, serializer):
         with transaction.atomic():
             assert_in_scope(self.request.user, serializer.save())
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError as error:
+            names = "、".join(sorted({str(obj) for obj in error.protected_objects})[:5])
+            raise InUse(_("Still referred to by: %(names)s") % {"names": names}) from error
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
