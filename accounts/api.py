@@ -39,9 +39,11 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, **serializer.validated_data)
         if getattr(request._request, "axes_locked_out", False):
+            # Answer in JSON here rather than with the lockout page axes' middleware would render.
+            request._request.axes_locked_out = False
             return Response(
                 {"detail": _("Too many failed sign-in attempts: this account is locked for a while.")},
-                status=status.HTTP_403_FORBIDDEN,
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [_("Wrong username or password.")]})

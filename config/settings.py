@@ -169,7 +169,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "stations.choices.OrganizationKind",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).

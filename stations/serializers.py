@@ -40,8 +40,21 @@ class StationSerializer(CleanModelSerializer):
             "communities", "supervisor",
         ]
 
+    # Who may place a station and set its status: the officials who may create stations.
+    OFFICIAL_FIELDS = ("township", "status")
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        request = self.context.get("request")
+        if request and not request.user.has_perm("stations.add_station"):
+            changed = [
+                name for name in self.OFFICIAL_FIELDS
+                if name in attrs and (self.instance is None or getattr(self.instance, name) != attrs[name])
+            ]
+            if changed:
+                raise serializers.ValidationError(
+                    {name: [_("Only civil-affairs officials can change this.")] for name in changed}
+                )
         township = attrs.get("township") or (self.instance and self.instance.township)
         strays = [c.name for c in attrs.get("communities", []) if c.parent_id != township.pk]
         if strays:
