@@ -59,7 +59,8 @@ def build_world() -> World:
     w.contracts["S1"] = ContractFactory(station=w.stations["S1"], operator=w.orgs["op"])
     w.contracts["SB"] = ContractFactory(station=w.stations["SB"], operator=w.orgs["opB"])
     AssignmentFactory(agency=w.orgs["agency"], stations=[w.stations["S1"], w.stations["S2"]])
-    item = StandardItem.objects.order_by("order").first()
+    # Shipped by a data migration, which a transactional test's flush has emptied.
+    item, _ = StandardItem.objects.get_or_create(code="site_area", defaults={"name": "场地固定且面积不少于500平方米"})
     StationStandard.objects.create(station=w.stations["S1"], item=item, met=False)
     StationStandard.objects.create(station=w.stations["SB"], item=item, met=True)
     u = w.users
