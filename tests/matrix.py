@@ -149,3 +149,56 @@ register_api(
     Endpoint("report-download", "get", lambda w: f"/api/v1/reports/{w.extra['report'].pk}/download/",
              statuses(200, outsider=404), covers="api:report-download"),
 )
+
+# --- pages ----------------------------------------------------------------------------------------
+# Anonymous visitors are sent to the sign-in page (302); a role without the permission gets 403;
+# an object outside the scope is a 404, as if it did not exist.
+OFFICIALS_WHO_MANAGE = ["admin", "city", "county"]
+
+
+def page(name, method, url, expect, covers, data=None):
+    return Endpoint(name, method, url, expect, covers, data=data)
+
+
+def station_form(w, township="T2"):
+    return {"name": "新建社会工作站", "township": w.regions[township].pk, "status": "planning",
+            "site_area_m2": "520", "address": "测试路9号"}
+
+
+register_pages(
+    page("home", "get", lambda w: "/", statuses(200, anonymous=302), "home"),
+    page("station-list", "get", lambda w: "/stations/", statuses(200, anonymous=302), "stations:list"),
+    page("station-detail", "get", lambda w: f"/stations/{s1(w)}/", statuses(200, anonymous=302, outsider=404),
+         "stations:detail"),
+    page("station-create-form", "get", lambda w: "/stations/new/",
+         only(OFFICIALS_WHO_MANAGE + ["outsider"], 200, 403, anonymous=302), "stations:create"),
+    page("station-create", "post", lambda w: "/stations/new/",
+         only(OFFICIALS_WHO_MANAGE, 302, 403, anonymous=302, outsider=200), "stations:create",
+         data=station_form),
+    page("station-update-form", "get", lambda w: f"/stations/{s1(w)}/edit/",
+         only(OFFICIALS_WHO_MANAGE + ["manager"], 200, 403, anonymous=302, outsider=404), "stations:update"),
+    page("station-checklist-form", "get", lambda w: f"/stations/{s1(w)}/checklist/",
+         only(OFFICIALS_WHO_MANAGE + ["township", "manager"], 200, 403, anonymous=302, outsider=404),
+         "stations:checklist"),
+    page("contract-create-form", "get", lambda w: f"/stations/{s1(w)}/contracts/new/",
+         only(OFFICIALS_WHO_MANAGE, 200, 403, anonymous=302, outsider=404), "stations:contract_create"),
+    page("contract-list", "get", lambda w: "/contracts/", statuses(200, anonymous=302), "stations:contract_list"),
+    page("contract-update-form", "get", lambda w: f"/contracts/{w.contracts['S1'].pk}/edit/",
+         only(OFFICIALS_WHO_MANAGE, 200, 403, anonymous=302, outsider=404), "stations:contract_update"),
+    page("organization-list", "get", lambda w: "/organisations/", statuses(200, anonymous=302),
+         "stations:organization_list"),
+    page("organization-create-form", "get", lambda w: "/organisations/new/",
+         only(OFFICIALS_WHO_MANAGE + ["outsider"], 200, 403, anonymous=302), "stations:organization_create"),
+    page("organization-detail", "get", lambda w: f"/organisations/{w.orgs['op'].pk}/",
+         statuses(200, anonymous=302, outsider=404), "stations:organization_detail"),
+    page("organization-update-form", "get", lambda w: f"/organisations/{w.orgs['op'].pk}/edit/",
+         only(OFFICIALS_WHO_MANAGE, 200, 403, anonymous=302, outsider=404), "stations:organization_update"),
+    page("report-list", "get", lambda w: "/reports/", statuses(200, anonymous=302), "reports:list"),
+    page("report-detail", "get", lambda w: f"/reports/{w.extra['report'].pk}/",
+         statuses(200, anonymous=302, outsider=404), "reports:detail"),
+    page("report-download", "get", lambda w: f"/reports/{w.extra['report'].pk}/download/",
+         statuses(200, anonymous=302, outsider=404), "reports:download"),
+    page("report-request", "post", lambda w: "/reports/request/",
+         statuses(302, anonymous=302, outsider=404), "reports:request",
+         data=lambda w: {"kind": "station_profile", "station": s1(w)}),
+)
