@@ -1,4 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("", views.ReportListView.as_view(), name="list"),
+    path("request/", views.ReportRequestView.as_view(), name="request"),
+    path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
+    path("<int:pk>/download/", views.ReportDownloadView.as_view(), name="download"),
+]

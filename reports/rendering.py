@@ -1,0 +1,204 @@
+"""Turning a report job into its PDF: gather the figures, fill the template, lay it out with WeasyPrint.
+
+Runs in the Celery worker, never in a web request. Every figure comes from a function here or
+in the models, so the template only places what it is given.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from stations.models import OperatingContract, Region, StandardItem, Station
+
+from .choices import ReportKind
+from .fonts import FONT_STACK, pdf_font_css, pdf_font_path
+from .models import Report
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One construction-standard item and the station's state against it."""
+
+    item: StandardItem
+    assessed: bool
+    met: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A station against every active construction-standard item."""
+
+    rows: list[ChecklistRow]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def met(self) -> int:
+        return sum(row.met for row in self.rows)
+
+    @property
+    def not_met(self) -> int:
+        return self.total - self.met
+
+
+def station_checklist(station: Station) -> Checklist:
+    """The construction-standard checklist of ``station``; an item never assessed counts as not met."""
+    checks = {check.item_id: check for check in station.standards.all()}
+    rows = []
+    for item in StandardItem.objects.filter(active=True):
+        check = checks.get(item.pk)
+        rows.append(
+            ChecklistRow(
+                item=item,
+                assessed=check is not None,
+                met=bool(check and check.met),
+                note=check.note if check else "",
+            )
+        )
+    return Checklist(rows=rows)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One horizontal bar of a chart, already placed (SVG user units)."""
+
+    label: str
+    value: int
+    colour: str
+    y: int
+    text_y: int
+    width: int
+    value_x: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A small horizontal bar chart drawn as SVG on the server: labels left, bars on a grey track."""
+
+    bars: list[Bar]
+    width: int
+    height: int
+    label_x: int
+    plot_x: int
+    plot_width: int
+    bar_height: int
+
+
+def bar_chart(values: list[tuple[str, int, str]], *, scale_to: int) -> BarChart:
+    """Place ``(label, value, colour)`` bars on a common scale whose full length stands for ``scale_to``."""
+    plot_x, plot_width, bar_height, gap = 70, 220, 16, 8
+    bars = []
+    for index, (label, value, colour) in enumerate(values):
+        y = gap + index * (bar_height + gap)
+        width = round(plot_width * value / scale_to) if scale_to else 0
+        bars.append(Bar(label, value, colour, y=y, text_y=y + bar_height - 4, width=width, value_x=plot_x + width + 6))
+    return BarChart(
+        bars=bars,
+        width=plot_x + plot_width + 36,
+        height=gap + len(bars) * (bar_height + gap),
+        label_x=plot_x - 8,
+        plot_x=plot_x,
+        plot_width=plot_width,
+        bar_height=bar_height,
+    )
+
+
+def checklist_chart(checklist: Checklist) -> BarChart:
+    """Items met against items not met."""
+    return bar_chart(
+        [(_("Met"), checklist.met, "#2e7d32"), (_("Not met"), checklist.not_met, "#c62828")],
+        scale_to=checklist.total,
+    )
+
+
+@dataclass(frozen=True)
+class StationProfile:
+    """Everything the station profile shows, gathered in a handful of queries."""
+
+    station: Station
+    township_chain: list[Region]
+    contract: OperatingContract | None
+    communities: list[Region]
+    checklist: Checklist
+    chart: BarChart
+
+
+def station_profile(station: Station, *, on: date | None = None) -> StationProfile:
+    """The profile of ``station`` as of ``on`` (today by default): place, operator, contract, checklist."""
+    station = Station.objects.select_related("township", "supervisor").get(pk=station.pk)
+    contract = OperatingContract.objects.current(on).filter(station=station).select_related("operator").first()
+    checklist = station_checklist(station)
+    return StationProfile(
+        station=station,
+        township_chain=[*station.township.ancestors(), station.township],
+        contract=contract,
+        communities=list(station.communities.order_by("path")),
+        checklist=checklist,
+        chart=checklist_chart(checklist),
+    )
+
+
+def page_counter_content() -> str:
+    """The CSS ``content`` value of the page footer, e.g. "Page " counter(page) " of " counter(pages)."""
+    template = css_string(_("Page %(page)s of %(pages)s"))
+    return template % {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+class FontOnlyFetcher(URLFetcher):
+    """Fetches the PDF font and nothing else: a report never reaches the network or other files."""
+
+    def fetch(self, url, headers=None):
+        if url != pdf_font_path().as_uri():
+            raise ValueError(f"Refusing to fetch {url} while rendering a report")
+        return super().fetch(url, headers)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out ``html`` as an A4 PDF with the portal's font."""
+    font_config = FontConfiguration()
+    fetcher = FontOnlyFetcher()
+    font_css = CSS(string=pdf_font_css(), font_config=font_config, url_fetcher=fetcher)
+    document = HTML(string=html, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[font_css], font_config=font_config)
+
+
+def render_station_profile(report: Report) -> bytes:
+    """The station profile PDF of ``report.station``."""
+    context = {
+        "profile": station_profile(report.station),
+        "report": report,
+        "generated_at": timezone.localtime(),
+        "font_stack": FONT_STACK,
+        "page_counter": page_counter_content(),
+    }
+    return html_to_pdf(render_to_string("reports/station_profile.html", context))
+
+
+RENDERERS: dict[str, Callable[[Report], bytes]] = {
+    ReportKind.STATION_PROFILE: render_station_profile,
+}
+
+
+def render_report_pdf(report: Report) -> bytes:
+    """The PDF of ``report``, in the portal's language, by the renderer of its kind."""
+    renderer = RENDERERS.get(report.kind)
+    if renderer is None:
+        raise ValueError(f"No renderer for report kind {report.kind!r}")
+    with translation.override(settings.LANGUAGE_CODE):
+        return renderer(report)

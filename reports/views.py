@@ -1,0 +1,106 @@
+"""Browser pages of the reports: the jobs in the user's scope, one job's progress, asking and downloading.
+
+Reports come through ``ScopedQuerysetMixin`` and stations through ``Station.objects.visible_to``:
+one outside the user's scope is a 404, the same answer as one that does not exist.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+from django.views.generic.detail import SingleObjectMixin
+
+from accounts.mixins import RolePermissionRequiredMixin, ScopedQuerysetMixin
+from stations.models import Station
+
+from .api import report_download_name
+from .choices import ReportKind, ReportStatus
+from .models import Report
+from .services import report_request
+
+
+class ReportRequestForm(forms.Form):
+    """What a request button posts: the kind of report, its station, and whether to rebuild it."""
+
+    kind = forms.ChoiceField(choices=ReportKind.choices)
+    station = forms.IntegerField(min_value=1)
+    rebuild = forms.BooleanField(required=False)
+
+
+class ScopedReportMixin(RolePermissionRequiredMixin, ScopedQuerysetMixin):
+    """Report jobs the user may see, with what the pages show of them."""
+
+    model = Report
+    permission_required = "reports.view_report"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("station", "region", "requested_by")
+
+
+class ReportListView(ScopedReportMixin, ListView):
+    """The report jobs in the user's scope, newest first, a page at a time, and a form to ask for one."""
+
+    template_name = "reports/list.html"
+    context_object_name = "reports"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("reports.add_report"):
+            stations = Station.objects.visible_to(self.request.user).select_related("township")
+            context["stations"] = stations.only("id", "name", "township__name")
+            context["kinds"] = ReportKind.choices
+        return context
+
+
+class ReportDetailView(ScopedReportMixin, DetailView):
+    """One report job: its state, following itself while it is pending or running."""
+
+    template_name = "reports/detail.html"
+    context_object_name = "report"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["in_progress"] = self.object.status in (ReportStatus.PENDING, ReportStatus.RUNNING)
+        return context
+
+
+class ReportDownloadView(ScopedReportMixin, SingleObjectMixin, View):
+    """The report's PDF, as an attachment."""
+
+    def get(self, request, *args, **kwargs):
+        report = self.get_object()
+        if not report.file:
+            raise Http404
+        try:
+            pdf = report.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(pdf, as_attachment=True, filename=report_download_name(report))
+
+
+class ReportRequestView(RolePermissionRequiredMixin, View):
+    """Ask for a report (or its rebuild) and go to its page; the same report asked twice is one job."""
+
+    permission_required = "reports.add_report"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = ReportRequestForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(_("The report request is incomplete."))
+        station = get_object_or_404(Station.objects.visible_to(request.user), pk=form.cleaned_data["station"])
+        report, queued = report_request(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            station=station,
+            rebuild=form.cleaned_data["rebuild"],
+        )
+        if queued:
+            messages.success(request, _("The report is being prepared."))
+        else:
+            messages.info(request, _("This report has already been asked for; here it is."))
+        return redirect("reports:detail", pk=report.pk)
