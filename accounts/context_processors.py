@@ -1,3 +1,133 @@
-def navigation(request):
-    """Placeholder replaced below."""
-    return {}
+"""The navigation of the signed-in user: the menu of their role and the label of their scope."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+from .scope import scope_of
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A menu entry: where it goes, and the pages (``namespace:url_name``) under which it is highlighted."""
+
+    key: str
+    label: str
+    icon: str
+    url_name: str
+    sections: frozenset[str] = frozenset()
+    needs_station: bool = False
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    icon: str
+    url: str
+    active: bool
+
+
+STATION_PAGES = frozenset(
+    {
+        "stations:list",
+        "stations:detail",
+        "stations:create",
+        "stations:update",
+        "stations:checklist",
+        "stations:contract_create",
+    }
+)
+ENTRIES = {
+    "dashboard": NavEntry("dashboard", _("Dashboard"), "speedometer2", "home", frozenset({"home"})),
+    "home": NavEntry("home", _("Home"), "house-door", "home", frozenset({"home"})),
+    "stations": NavEntry("stations", _("Stations"), "buildings", "stations:list", STATION_PAGES),
+    "assigned": NavEntry("assigned", _("Assigned stations"), "clipboard-check", "stations:list", STATION_PAGES),
+    "my_station": NavEntry(
+        "my_station",
+        _("My station"),
+        "building",
+        "stations:detail",
+        STATION_PAGES,
+        needs_station=True,
+    ),
+    "organizations": NavEntry(
+        "organizations",
+        _("Organisations"),
+        "people",
+        "stations:organization_list",
+        frozenset(
+            {
+                "stations:organization_list",
+                "stations:organization_detail",
+                "stations:organization_create",
+                "stations:organization_update",
+            }
+        ),
+    ),
+    "contracts": NavEntry(
+        "contracts",
+        _("Contracts"),
+        "file-earmark-text",
+        "stations:contract_list",
+        frozenset({"stations:contract_list", "stations:contract_update"}),
+    ),
+    "reports": NavEntry("reports", _("Reports"), "file-earmark-pdf", "reports:list", frozenset({"reports:*"})),
+}
+OFFICIAL_MENU = ["dashboard", "stations", "organizations", "contracts", "reports"]
+ROLE_MENUS = {
+    Role.ADMIN: OFFICIAL_MENU,
+    Role.CITY_OFFICIAL: OFFICIAL_MENU,
+    Role.TOWNSHIP_OFFICIAL: OFFICIAL_MENU,
+    Role.STATION_MANAGER: ["home", "my_station", "reports"],
+    Role.SOCIAL_WORKER: ["home", "my_station", "reports"],
+    Role.EVALUATOR: ["home", "assigned", "reports"],
+}
+
+
+def current_page(request) -> tuple[str, str]:
+    """(``namespace:url_name``, ``namespace:*``) of the page being shown."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "", ""
+    return match.view_name, f"{match.namespace}:*" if match.namespace else ""
+
+
+def menu_for(user, request) -> list[NavItem]:
+    """The menu of ``user``'s role, with the entry of the current page marked active."""
+    page, section = current_page(request)
+    items = []
+    for key in ROLE_MENUS.get(user.role, []):
+        entry = ENTRIES[key]
+        if entry.needs_station and not user.station_id:
+            continue
+        url = reverse(entry.url_name, args=[user.station_id] if entry.needs_station else None)
+        items.append(NavItem(entry.label, entry.icon, url, page in entry.sections or section in entry.sections))
+    return items
+
+
+def scope_label(user) -> str:
+    """Where the user's reach lies, by name: a region, a station, an agency, or everything."""
+    scope = scope_of(user)
+    if scope.everything:
+        return str(_("All regions"))
+    if scope.region is not None:
+        return scope.region.name
+    if scope.station_id is not None:
+        return user.station.name
+    if scope.agency_id is not None:
+        return user.organization.name
+    return ""
+
+
+def navigation(request) -> dict:
+    """``nav_items`` (the role's menu), ``nav_scope`` (its reach) and ``nav_admin`` (link to the admin site)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_items": menu_for(user, request),
+        "nav_scope": scope_label(user),
+        "nav_admin": reverse("admin:index") if user.role == Role.ADMIN else "",
+    }

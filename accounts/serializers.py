@@ -20,7 +20,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
         try:
             instance.clean()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error))
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
         return attrs
 
 

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from stations.views import HomeView
+
 urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
     path("", include("stations.urls")),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),

@@ -1,8 +1,7 @@
 from django.db.models import Prefetch
-from rest_framework import mixins
+from rest_framework import mixins, viewsets
 
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin
-from rest_framework import viewsets
 
 from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter
 from .models import OperatingContract, Organization, Region, Station, StationStandard

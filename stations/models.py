@@ -73,6 +73,16 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # The region moved or was recoded: carry its descendants along.
+            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+            )
+
     def clean(self) -> None:
         if not self.code.isdigit() or len(self.code) != 12:
             raise ValidationError({"code": _("A division code has exactly 12 digits.")})
@@ -85,16 +95,6 @@ class Region(models.Model):
                 {"parent": _("A %(level)s must belong to a %(parent)s.") % {
                     "level": RegionLevel(self.level).label, "parent": RegionLevel(expected).label,
                 }}
-            )
-
-    def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # The region moved or was recoded: carry its descendants along.
-            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
             )
 
     def ancestors(self) -> list["Region"]:
@@ -283,6 +283,9 @@ class OperatingContract(models.Model):
         ]
         indexes = [models.Index(fields=["station", "start_on", "end_on"], name="contract_station_dates")]
 
+    def __str__(self) -> str:
+        return f"{self.station} · {self.operator} ({self.start_on:%Y-%m-%d}–{self.end_on:%Y-%m-%d})"
+
     def clean(self) -> None:
         errors = {}
         if self.operator_id and self.operator.kind != OrganizationKind.OPERATOR:
@@ -294,9 +297,6 @@ class OperatingContract(models.Model):
                 errors["end_on"] = _("A service contract runs for one or two years at most.")
         if errors:
             raise ValidationError(errors)
-
-    def __str__(self) -> str:
-        return f"{self.station} · {self.operator} ({self.start_on:%Y-%m-%d}–{self.end_on:%Y-%m-%d})"
 
 
 class StandardItem(models.Model):

@@ -10,8 +10,8 @@ Roles: ``anonymous``; ``admin``; ``city`` (city A), ``county`` (county A1), ``to
 target S1; ``outsider`` (city official of city B) does not.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 ALL = ["admin", "city", "county", "township", "manager", "worker", "evaluator", "outsider"]
 IN_SCOPE = ["admin", "city", "county", "township", "manager", "worker", "evaluator"]

@@ -11,7 +11,6 @@ from rest_framework.authtoken.models import Token
 
 from config.wsgi import application
 
-
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
 

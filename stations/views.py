@@ -1,0 +1,496 @@
+"""Browser pages of stations, their contracts, organisations and construction-standard checklist.
+
+Each page reads through ``visible_to(user)`` (``ScopedQuerysetMixin``), writes through
+``save_in_scope``, and takes its figures from ``rules.py``, like the API and the reports do.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+
+from accounts.choices import STATION_ROLES, Role
+from accounts.mixins import (
+    OutOfScope,
+    RolePermissionRequiredMixin,
+    ScopedFormMixin,
+    ScopedQuerysetMixin,
+    save_in_scope,
+)
+
+from .choices import OrganizationKind, RegionLevel, StationStatus
+from .filters import ContractFilter, OrganizationFilter, StationFilter
+from .forms import ContractForm, OrganizationForm, StandardCheckFormSet, StationForm, station_form_class
+from .models import OperatingContract, Organization, Region, StandardItem, Station, StationStandard
+from .rules import coverage_total, region_coverage, station_status_counts
+
+PAGE_SIZE = 25
+
+
+# --- reading helpers -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One active construction-standard item and the station's check of it (``None``: not checked yet)."""
+
+    item: StandardItem
+    check: StationStandard | None
+
+    @property
+    def state(self) -> str:
+        if self.check is None:
+            return "unchecked"
+        return "met" if self.check.met else "not_met"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    rows: list[ChecklistRow]
+
+    @property
+    def met(self) -> int:
+        return sum(row.state == "met" for row in self.rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def station_checklist(station: Station) -> Checklist:
+    """Every active standard item with the station's check of it, missing checks included (two queries)."""
+    checks = {check.item_id: check for check in station.standards.select_related("updated_by")}
+    return Checklist([ChecklistRow(item, checks.get(item.pk)) for item in StandardItem.objects.filter(active=True)])
+
+
+def with_current_contract(stations):
+    """``stations`` with ``current_contracts`` (today's contract and its operator) fetched in one query."""
+    return stations.prefetch_related(
+        Prefetch(
+            "contracts",
+            queryset=OperatingContract.objects.current().select_related("operator"),
+            to_attr="current_contracts",
+        )
+    )
+
+
+def with_is_current(contracts):
+    """``contracts`` annotated with ``is_current``: in force today (``ContractQuerySet.current``)."""
+    return contracts.annotate(is_current=Exists(OperatingContract.objects.current().filter(pk=OuterRef("pk"))))
+
+
+def sorted_by(request, sorts: dict[str, str], default: list[str]) -> tuple[str, list[str]]:
+    """The ``sort`` parameter if it names a sortable column (``-`` for descending), and its ordering."""
+    key = request.GET.get("sort", "")
+    field = sorts.get(key.removeprefix("-"))
+    if field is None:
+        return "", default
+    return key, [f"-{field}" if key.startswith("-") else field, *default]
+
+
+def as_select(field: forms.Field, choices, empty_label: str) -> None:
+    """Show a filter's number field as a select of the given choices."""
+    field.widget = forms.Select(choices=[("", empty_label), *choices], attrs={"class": "form-select"})
+
+
+def with_empty_label(field: forms.ChoiceField, empty_label: str) -> None:
+    """Name a choice filter's "no filter" option ("All ..." rather than dashes) and style it."""
+    choices = [(value, label) for value, label in field.choices if value != ""]
+    if hasattr(field, "empty_label"):
+        # django-filter's own ChoiceField puts its empty option first, under this name.
+        field.empty_label = empty_label
+        field.choices = choices
+    else:
+        field.choices = [("", empty_label), *choices]
+    field.widget.attrs["class"] = "form-select"
+
+
+# --- home --------------------------------------------------------------------------------------
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The first page after sign-in: a region dashboard for officials, the station for its staff,
+    the assigned stations for evaluators."""
+
+    template_name = "stations/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        stations = Station.objects.visible_to(user).select_related("township__parent")
+        if user.role in STATION_ROLES:
+            context.update(home="station", station_cards=self.station_cards(stations))
+        elif user.role == Role.EVALUATOR:
+            context.update(home="evaluator", stations=stations)
+        else:
+            context.update(self.dashboard(user, stations))
+        return context
+
+    def dashboard(self, user, stations) -> dict:
+        """Coverage of the chosen region (``?region=``, within the user's reach) by child region."""
+        region = self.dashboard_region(user)
+        if region is not None:
+            stations = stations.filter(township__path__startswith=region.path)
+        counts = station_status_counts(stations)
+        context = {
+            "home": "dashboard",
+            "region": region,
+            "breadcrumbs": self.breadcrumbs(user, region),
+            "status_cards": [(status, status.label, counts[status.value]) for status in StationStatus],
+            "station_total": sum(counts.values()),
+        }
+        if region is not None and region.level == RegionLevel.TOWNSHIP:
+            context["station_cards"] = self.station_cards(stations)
+            return context
+        rows = region_coverage(region=region, stations=stations)
+        context.update(
+            coverage_rows=rows,
+            coverage_total=coverage_total(rows),
+            rows_are_townships=region is not None and region.level == RegionLevel.COUNTY,
+            coverage_chart={
+                "names": [row.name for row in rows],
+                "covered": [row.covered for row in rows],
+                "townships": [row.townships for row in rows],
+                "percent": [row.percent for row in rows],
+                "labels": {
+                    "covered": _("With a station in operation"),
+                    "uncovered": _("Without a station in operation"),
+                    "rate": _("Coverage"),
+                },
+            },
+        )
+        return context
+
+    def dashboard_region(self, user) -> Region | None:
+        asked = self.request.GET.get("region", "")
+        if asked.isdigit():
+            return get_object_or_404(Region.objects.visible_to(user).exclude(level=RegionLevel.COMMUNITY), pk=asked)
+        return user.region if user.role != Role.ADMIN else None
+
+    def breadcrumbs(self, user, region: Region | None) -> list[Region]:
+        """The regions from the user's own down to the one shown (each a drill-up link)."""
+        if region is None:
+            return []
+        chain = [*region.ancestors(), region]
+        if user.region_id:
+            chain = [r for r in chain if r.path.startswith(user.region.path)]
+        return chain
+
+    @staticmethod
+    def station_cards(stations) -> list[tuple[Station, Checklist]]:
+        return [(station, station_checklist(station)) for station in with_current_contract(stations)]
+
+
+# --- stations ------------------------------------------------------------------------------
+
+
+class StationListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+    """Stations in scope: search, filters (``StationFilter``, as the API), sortable columns, 25 a page."""
+
+    model = Station
+    permission_required = "stations.view_station"
+    paginate_by = PAGE_SIZE
+    template_name = "stations/station_list.html"
+    sorts = {
+        "name": "name",
+        "township": "township__path",
+        "status": "status",
+        "site_area": "site_area_m2",
+        "opened_on": "opened_on",
+    }
+
+    def scoped_queryset(self, queryset):
+        self.filterset = StationFilter(self.request.GET, queryset=queryset, request=self.request)
+        self.sort, ordering = sorted_by(self.request, self.sorts, ["township__path", "name", "pk"])
+        stations = self.filterset.qs.select_related("township__parent")
+        return with_current_contract(stations).order_by(*ordering)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = self.filterset.form
+        regions = Region.objects.visible_to(user).filter(
+            level__in=[RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY]
+        )
+        as_select(form.fields["region"], [(r.pk, r.name) for r in regions], _("All regions"))
+        operators = Organization.objects.visible_to(user).filter(kind=OrganizationKind.OPERATOR).only("id", "name")
+        as_select(form.fields["operator"], [(o.pk, o.name) for o in operators], _("All operators"))
+        form.fields["status"].widget = forms.CheckboxSelectMultiple(
+            choices=form.fields["status"].choices, attrs={"class": "form-check-input"}
+        )
+        context.update(filter_form=form, region_choices=len(regions), sort=self.sort)
+        return context
+
+
+class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """A station: where it is, who runs it under which contract, whom it serves, how it meets the standard."""
+
+    model = Station
+    permission_required = "stations.view_station"
+    template_name = "stations/station_detail.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("township", "supervisor")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = self.object
+        contracts = list(with_is_current(station.contracts.select_related("operator")).order_by("-start_on"))
+        context.update(
+            ancestors=station.township.ancestors(),
+            contracts=contracts,
+            current_contract=next((c for c in contracts if c.is_current), None),
+            communities=station.communities.order_by("code"),
+            checklist=station_checklist(station),
+        )
+        return context
+
+
+class StationFormContextMixin:
+    """Form kwargs and the station page the form returns to."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("stations:detail", args=[self.object.pk])
+
+
+class StationCreateView(RolePermissionRequiredMixin, ScopedFormMixin, StationFormContextMixin, CreateView):
+    model = Station
+    form_class = StationForm
+    permission_required = "stations.add_station"
+    template_name = "stations/station_form.html"
+    success_message = gettext_lazy("Station “%(object)s” created.")
+
+
+class StationUpdateView(
+    RolePermissionRequiredMixin, ScopedQuerysetMixin, ScopedFormMixin, StationFormContextMixin, UpdateView
+):
+    """Officials edit the whole record; a station's own manager edits its site details (``station_form_class``)."""
+
+    model = Station
+    permission_required = "stations.change_station"
+    template_name = "stations/station_form.html"
+    success_message = gettext_lazy("Station “%(object)s” saved.")
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("township")
+
+    def get_form_class(self):
+        return station_form_class(self.request.user)
+
+
+class StationChecklistView(RolePermissionRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, FormView):
+    """The construction-standard checklist of one station: met or not, with a note, per active item."""
+
+    model = Station
+    permission_required = "stations.change_stationstandard"
+    template_name = "stations/checklist_form.html"
+    form_class = StandardCheckFormSet
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    @cached_property
+    def checklist(self) -> Checklist:
+        return station_checklist(self.object)
+
+    def get_initial(self):
+        return [
+            {"item": row.item.pk, "met": bool(row.check and row.check.met), "note": row.check.note if row.check else ""}
+            for row in self.checklist.rows
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A posted formset may claim more forms than there are items; the extra ones are shown nowhere.
+        context["rows"] = list(zip(self.checklist.rows, context["form"].forms, strict=False))
+        return context
+
+    def form_valid(self, formset):
+        rows = {row.item.pk: row for row in self.checklist.rows}
+        user = self.request.user
+
+        def save() -> list[StationStandard]:
+            saved = []
+            for form in formset.forms:
+                row = rows.pop(form.cleaned_data.get("item"), None)
+                if row is None or (row.check is not None and not form.has_changed()):
+                    continue  # an item retired meanwhile or posted twice, or a check nobody touched
+                check = row.check or StationStandard(station=self.object, item=row.item)
+                check.met, check.note, check.updated_by = form.cleaned_data["met"], form.cleaned_data["note"], user
+                check.save()
+                saved.append(check)
+            return saved
+
+        try:
+            saved = save_in_scope(user, save)
+        except OutOfScope as refusal:
+            messages.error(self.request, refusal.message)
+            return self.form_invalid(formset)
+        messages.success(
+            self.request,
+            ngettext("Checklist saved: %(n)s item updated.", "Checklist saved: %(n)s items updated.", len(saved))
+            % {"n": len(saved)},
+        )
+        return HttpResponseRedirect(reverse("stations:detail", args=[self.object.pk]))
+
+
+# --- contracts -----------------------------------------------------------------------------
+
+
+class ContractListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+    """Operating contracts of the stations in scope (``ContractFilter``, as the API)."""
+
+    model = OperatingContract
+    permission_required = "stations.view_operatingcontract"
+    paginate_by = PAGE_SIZE
+    template_name = "stations/contract_list.html"
+    sorts = {"station": "station__township__path", "start_on": "start_on", "end_on": "end_on", "amount": "amount"}
+
+    def scoped_queryset(self, queryset):
+        self.filterset = ContractFilter(self.request.GET, queryset=queryset, request=self.request)
+        self.sort, ordering = sorted_by(self.request, self.sorts, ["station__township__path", "-start_on", "pk"])
+        contracts = self.filterset.qs.select_related("station__township__parent", "operator")
+        return with_is_current(contracts).order_by(*ordering)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        operators = (
+            Organization.objects.visible_to(self.request.user).filter(kind=OrganizationKind.OPERATOR).only("id", "name")
+        )
+        as_select(form.fields["operator"], [(o.pk, o.name) for o in operators], _("All operators"))
+        with_empty_label(form.fields["procurement_method"], _("All methods"))
+        form.fields["active_on"].widget = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        context.update(filter_form=form, sort=self.sort)
+        return context
+
+
+class ContractFormMixin(ScopedFormMixin):
+    model = OperatingContract
+    form_class = ContractForm
+    template_name = "stations/contract_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "station": self.station}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(station=self.station, **kwargs)
+
+    def get_success_url(self):
+        return reverse("stations:detail", args=[self.station.pk])
+
+
+class ContractCreateView(RolePermissionRequiredMixin, ContractFormMixin, CreateView):
+    """A new contract of the station in the address (404 outside the scope)."""
+
+    permission_required = "stations.add_operatingcontract"
+    success_message = gettext_lazy("Contract saved.")
+
+    @cached_property
+    def station(self) -> Station:
+        return get_object_or_404(Station.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+
+class ContractUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ContractFormMixin, UpdateView):
+    permission_required = "stations.change_operatingcontract"
+    success_message = gettext_lazy("Contract saved.")
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("station", "operator")
+
+    @property
+    def station(self) -> Station:
+        return self.object.station
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+class OrganizationListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+    """Operators, supervising organisations and evaluation agencies in scope (``OrganizationFilter``)."""
+
+    model = Organization
+    permission_required = "stations.view_organization"
+    paginate_by = PAGE_SIZE
+    template_name = "stations/organization_list.html"
+    sorts = {"name": "name", "kind": "kind", "rating": "rating"}
+
+    def scoped_queryset(self, queryset):
+        self.filterset = OrganizationFilter(self.request.GET, queryset=queryset, request=self.request)
+        self.sort, ordering = sorted_by(self.request, self.sorts, ["name", "pk"])
+        organizations = self.filterset.qs
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            organizations = organizations.filter(Q(name__icontains=query) | Q(credit_code__iexact=query))
+        return organizations.select_related("region").order_by(*ordering)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        with_empty_label(form.fields["kind"], _("All kinds"))
+        with_empty_label(form.fields["rating"], _("All ratings"))
+        with_empty_label(form.fields["registration_level"], _("All levels"))
+        context.update(filter_form=form, sort=self.sort, q=self.request.GET.get("q", ""))
+        return context
+
+
+class OrganizationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """An organisation and the contracts it holds for stations in scope."""
+
+    model = Organization
+    permission_required = "stations.view_organization"
+    template_name = "stations/organization_detail.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        contracts = OperatingContract.objects.visible_to(user).filter(operator=self.object)
+        context.update(
+            contracts=with_is_current(contracts.select_related("station__township")).order_by(
+                "-start_on", "station__township__path"
+            ),
+            supervised=self.object.supervised_stations.all().visible_to(user).select_related("township"),
+        )
+        return context
+
+
+class OrganizationFormMixin(ScopedFormMixin):
+    model = Organization
+    form_class = OrganizationForm
+    template_name = "stations/organization_form.html"
+    success_message = gettext_lazy("Organisation “%(object)s” saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("stations:organization_detail", args=[self.object.pk])
+
+
+class OrganizationCreateView(RolePermissionRequiredMixin, OrganizationFormMixin, CreateView):
+    permission_required = "stations.add_organization"
+
+
+class OrganizationUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, OrganizationFormMixin, UpdateView):
+    permission_required = "stations.change_organization"
