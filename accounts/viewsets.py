@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 
+from config.filters import ID_REGEX
+
 
 class InUse(APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -27,6 +29,7 @@ def assert_in_scope(user, obj) -> None:
 
 class ScopedViewSetMixin:
     queryset = None
+    lookup_value_regex = ID_REGEX
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

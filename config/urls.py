@@ -1,7 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from config.filters import IdConverter
 from stations.views import HomeView
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts.viewsets import ScopedViewSetMixin
 
+from .filters import ReportFilter
 from .models import Report
 from .serializers import ReportRequestSerializer, ReportSerializer
 from .services import report_request
@@ -17,7 +18,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     queryset = Report.objects.select_related("station", "region")
     serializer_class = ReportSerializer
-    filterset_fields = ["kind", "status", "station", "region", "period"]
+    filterset_class = ReportFilter
     ordering_fields = ["requested_at", "finished_at"]
     ordering = ["-requested_at"]
     action_perms = {"download": "view"}

@@ -16,57 +16,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from stations.models import OperatingContract, Region, StandardItem, Station
+from stations.models import OperatingContract, Region, Station
+from stations.rules import Checklist, station_checklist
 
 from .choices import ReportKind
 from .fonts import FONT_STACK, pdf_font_css, pdf_font_path
 from .models import Report
-
-
-@dataclass(frozen=True)
-class ChecklistRow:
-    """One construction-standard item and the station's state against it."""
-
-    item: StandardItem
-    assessed: bool
-    met: bool
-    note: str
-
-
-@dataclass(frozen=True)
-class Checklist:
-    """A station against every active construction-standard item."""
-
-    rows: list[ChecklistRow]
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def met(self) -> int:
-        return sum(row.met for row in self.rows)
-
-    @property
-    def not_met(self) -> int:
-        return self.total - self.met
-
-
-def station_checklist(station: Station) -> Checklist:
-    """The construction-standard checklist of ``station``; an item never assessed counts as not met."""
-    checks = {check.item_id: check for check in station.standards.all()}
-    rows = []
-    for item in StandardItem.objects.filter(active=True):
-        check = checks.get(item.pk)
-        rows.append(
-            ChecklistRow(
-                item=item,
-                assessed=check is not None,
-                met=bool(check and check.met),
-                note=check.note if check else "",
-            )
-        )
-    return Checklist(rows=rows)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from rest_framework import mixins, viewsets
 
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 
-from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter
+from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter, StationStandardFilter
 from .models import OperatingContract, Organization, Region, Station, StationStandard
 from .serializers import (
     ContractSerializer,
@@ -67,6 +67,6 @@ class StationStandardViewSet(
 
     queryset = StationStandard.objects.select_related("item")
     serializer_class = StationStandardSerializer
-    filterset_fields = ["station", "met"]
+    filterset_class = StationStandardFilter
     ordering_fields = ["item__order"]
     ordering = ["station", "item__order"]

@@ -4,14 +4,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.filters import IdFilter
+
 from .choices import OrganizationKind, ProcurementMethod, Rating, RegionLevel, RegistrationLevel, StationStatus
-from .models import OperatingContract, Organization, Region, Station
+from .models import OperatingContract, Organization, Region, Station, StationStandard
 
 
 class RegionFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    within = django_filters.NumberFilter(method="filter_within", label=_("within region"))
+    parent = IdFilter(field_name="parent_id")
+    within = IdFilter(method="filter_within", label=_("within region"))
 
     class Meta:
         model = Region
@@ -25,7 +27,9 @@ class RegionFilter(django_filters.FilterSet):
 class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices)
     rating = django_filters.TypedChoiceFilter(choices=Rating.choices, coerce=int)
-    rating_min = django_filters.NumberFilter(field_name="rating", lookup_expr="gte", label=_("minimum rating"))
+    rating_min = django_filters.NumberFilter(
+        field_name="rating", lookup_expr="gte", label=_("minimum rating"), min_value=0, max_value=5
+    )
     registration_level = django_filters.ChoiceFilter(choices=RegistrationLevel.choices)
 
     class Meta:
@@ -36,10 +40,12 @@ class OrganizationFilter(django_filters.FilterSet):
 class StationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     status = django_filters.MultipleChoiceFilter(choices=StationStatus.choices)
-    region = django_filters.NumberFilter(method="filter_region", label=_("region"))
-    township = django_filters.NumberFilter(field_name="township_id")
-    operator = django_filters.NumberFilter(field_name="contracts__operator_id", distinct=True)
-    site_area_min = django_filters.NumberFilter(field_name="site_area_m2", lookup_expr="gte")
+    region = IdFilter(method="filter_region", label=_("region"))
+    township = IdFilter(field_name="township_id")
+    operator = IdFilter(field_name="contracts__operator_id", distinct=True)
+    site_area_min = django_filters.NumberFilter(
+        field_name="site_area_m2", lookup_expr="gte", min_value=0, max_value=10**9
+    )
     opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
 
@@ -60,8 +66,8 @@ class StationFilter(django_filters.FilterSet):
 
 
 class ContractFilter(django_filters.FilterSet):
-    station = django_filters.NumberFilter(field_name="station_id")
-    operator = django_filters.NumberFilter(field_name="operator_id")
+    station = IdFilter(field_name="station_id")
+    operator = IdFilter(field_name="operator_id")
     procurement_method = django_filters.ChoiceFilter(choices=ProcurementMethod.choices)
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("in force on"))
 
@@ -71,3 +77,11 @@ class ContractFilter(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.current(value)
+
+
+class StationStandardFilter(django_filters.FilterSet):
+    station = IdFilter(field_name="station_id")
+
+    class Meta:
+        model = StationStandard
+        fields = ["station", "met"]

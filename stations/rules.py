@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from .choices import RegionLevel, StationStatus
-from .models import OperatingContract, Region, Station
+from .models import OperatingContract, Region, StandardItem, Station, StationStandard
 
 
 def contract_overlap(*, station: Station, start_on: date, end_on: date, exclude_pk: int | None = None):
@@ -77,3 +77,55 @@ def station_status_counts(stations) -> dict[str, int]:
     """Number of stations in each status (every status present, zero included)."""
     counts = dict(stations.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {s.value: counts.get(s.value, 0) for s in StationStatus}
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One active construction-standard item and the station's check of it (``None``: never assessed)."""
+
+    item: StandardItem
+    check: StationStandard | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.check is not None
+
+    @property
+    def met(self) -> bool:
+        return bool(self.check and self.check.met)
+
+    @property
+    def note(self) -> str:
+        return self.check.note if self.check else ""
+
+    @property
+    def state(self) -> str:
+        if self.check is None:
+            return "unchecked"
+        return "met" if self.check.met else "not_met"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A station against every active construction-standard item (建设标准)."""
+
+    rows: list[ChecklistRow]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def met(self) -> int:
+        return sum(row.met for row in self.rows)
+
+    @property
+    def not_met(self) -> int:
+        """Items not met, never-assessed ones included: an unproven standard is not met."""
+        return self.total - self.met
+
+
+def station_checklist(station: Station) -> Checklist:
+    """Every active standard item with ``station``'s check of it, missing checks included (two queries)."""
+    checks = {check.item_id: check for check in station.standards.select_related("updated_by")}
+    return Checklist([ChecklistRow(item, checks.get(item.pk)) for item in StandardItem.objects.filter(active=True)])

@@ -4,7 +4,6 @@ Each page reads through ``visible_to(user)`` (``ScopedQuerysetMixin``), writes t
 ``save_in_scope``, and takes its figures from ``rules.py``, like the API and the reports do.
 """
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
@@ -31,46 +30,13 @@ from accounts.mixins import (
 from .choices import OrganizationKind, RegionLevel, StationStatus
 from .filters import ContractFilter, OrganizationFilter, StationFilter
 from .forms import ContractForm, OrganizationForm, StandardCheckFormSet, StationForm, station_form_class
-from .models import OperatingContract, Organization, Region, StandardItem, Station, StationStandard
-from .rules import coverage_total, region_coverage, station_status_counts
+from .models import OperatingContract, Organization, Region, Station, StationStandard
+from .rules import Checklist, coverage_total, region_coverage, station_checklist, station_status_counts
 
 PAGE_SIZE = 25
 
 
 # --- reading helpers -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChecklistRow:
-    """One active construction-standard item and the station's check of it (``None``: not checked yet)."""
-
-    item: StandardItem
-    check: StationStandard | None
-
-    @property
-    def state(self) -> str:
-        if self.check is None:
-            return "unchecked"
-        return "met" if self.check.met else "not_met"
-
-
-@dataclass(frozen=True)
-class Checklist:
-    rows: list[ChecklistRow]
-
-    @property
-    def met(self) -> int:
-        return sum(row.state == "met" for row in self.rows)
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-
-def station_checklist(station: Station) -> Checklist:
-    """Every active standard item with the station's check of it, missing checks included (two queries)."""
-    checks = {check.item_id: check for check in station.standards.select_related("updated_by")}
-    return Checklist([ChecklistRow(item, checks.get(item.pk)) for item in StandardItem.objects.filter(active=True)])
 
 
 def with_current_contract(stations):
