@@ -25,18 +25,30 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     region = models.ForeignKey(
-        "stations.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="officials",
+        "stations.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
         help_text=_("For officials: the city, county or township they serve."),
     )
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff_users",
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_users",
         help_text=_("For station managers and social workers."),
     )
     organization = models.ForeignKey(
-        "stations.Organization", verbose_name=_("evaluation agency"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "stations.Organization",
+        verbose_name=_("evaluation agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         help_text=_("For evaluators: the agency they work for."),
     )
 
@@ -56,7 +68,8 @@ class User(AbstractUser):
                 ),
             ),
             models.CheckConstraint(
-                name="user_superuser_is_admin", condition=Q(is_superuser=False) | Q(role=Role.ADMIN),
+                name="user_superuser_is_admin",
+                condition=Q(is_superuser=False) | Q(role=Role.ADMIN),
             ),
         ]
 
@@ -77,7 +90,9 @@ class User(AbstractUser):
             elif self.role == Role.TOWNSHIP_OFFICIAL and self.region.level != RegionLevel.TOWNSHIP:
                 errors["region"] = _("A township official serves a township or subdistrict.")
             elif self.role == Role.CITY_OFFICIAL and self.region.level not in (
-                RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY
+                RegionLevel.PROVINCE,
+                RegionLevel.CITY,
+                RegionLevel.COUNTY,
             ):
                 errors["region"] = _("A city or county official serves a province, city or county.")
         if self.role in STATION_ROLES and not self.station_id:

@@ -11,8 +11,11 @@ class CleanModelSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
-        instance = model(**{f.name: getattr(self.instance, f.name) for f in model._meta.concrete_fields}) \
-            if self.instance else model()
+        instance = (
+            model(**{f.name: getattr(self.instance, f.name) for f in model._meta.concrete_fields})
+            if self.instance
+            else model()
+        )
         for name, value in attrs.items():
             field = model._meta.get_field(name) if name in {f.name for f in model._meta.get_fields()} else None
             if field is not None and not field.many_to_many:

@@ -9,12 +9,15 @@ from .models import Assignment
 
 def seed(demo: DemoStations, today: date) -> Assignment:
     assignment, _ = Assignment.objects.update_or_create(
-        agency=demo.agency, period=str(today.year),
+        agency=demo.agency,
+        period=str(today.year),
         defaults={
             "title": f"{today.year}年度海宁市社工站第三方评估",
-            "starts_on": date(today.year, 1, 1), "ends_on": date(today.year, 12, 31),
+            "starts_on": date(today.year, 1, 1),
+            "ends_on": date(today.year, 12, 31),
         },
     )
-    assignment.stations.set(demo.stations[name] for name in demo.stations
-                            if demo.stations[name].township.parent.name == "海宁市")
+    assignment.stations.set(
+        demo.stations[name] for name in demo.stations if demo.stations[name].township.parent.name == "海宁市"
+    )
     return assignment

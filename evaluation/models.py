@@ -21,19 +21,20 @@ class AssignmentQuerySet(models.QuerySet):
 
     def current_station_ids(self, *, agency_id: int, on: date | None = None):
         """Ids of the stations ``agency_id`` is assigned to on ``on`` (a subquery, not a list)."""
-        return (
-            Assignment.stations.through.objects.filter(
-                assignment__in=self.current(on).filter(agency_id=agency_id)
-            ).values("station_id")
-        )
+        return Assignment.stations.through.objects.filter(
+            assignment__in=self.current(on).filter(agency_id=agency_id)
+        ).values("station_id")
 
 
 class Assignment(models.Model):
     """An evaluation agency's commission to evaluate a set of stations for a period (e.g. 2026 annual)."""
 
     agency = models.ForeignKey(
-        "stations.Organization", verbose_name=_("evaluation agency"), on_delete=models.PROTECT,
-        related_name="assignments", limit_choices_to={"kind": OrganizationKind.EVALUATION_AGENCY},
+        "stations.Organization",
+        verbose_name=_("evaluation agency"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        limit_choices_to={"kind": OrganizationKind.EVALUATION_AGENCY},
     )
     period = models.CharField(_("period"), max_length=20, help_text=_("e.g. 2026, 2026-H1, 2026-Q3"))
     title = models.CharField(_("title"), max_length=100, blank=True)

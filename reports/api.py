@@ -30,7 +30,10 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         report, _queued = report_request(
-            user=request.user, kind=data["kind"], station=data.get("station"), period=data.get("period", ""),
+            user=request.user,
+            kind=data["kind"],
+            station=data.get("station"),
+            period=data.get("period", ""),
             rebuild=data["rebuild"],
         )
         report.refresh_from_db()

@@ -32,21 +32,39 @@ class Report(models.Model):
 
     kind = models.CharField(_("kind"), max_length=30, choices=ReportKind.choices)
     station = models.ForeignKey(
-        Station, verbose_name=_("station"), null=True, blank=True, on_delete=models.CASCADE, related_name="reports",
+        Station,
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE, related_name="reports",
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
     )
     scope_key = models.CharField(max_length=40, editable=False)
     period = models.CharField(_("period"), max_length=10, blank=True, help_text=_("e.g. 2026-10 or 2026-Q3"))
     status = models.CharField(
-        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING, db_index=True,
+        _("status"),
+        max_length=10,
+        choices=ReportStatus.choices,
+        default=ReportStatus.PENDING,
+        db_index=True,
     )
     error = models.TextField(_("error"), blank=True)
     file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=255)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

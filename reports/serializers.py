@@ -17,8 +17,19 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id", "kind", "kind_display", "station", "region", "period", "status", "status_display", "error",
-            "file", "requested_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "kind_display",
+            "station",
+            "region",
+            "period",
+            "status",
+            "status_display",
+            "error",
+            "file",
+            "requested_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 

@@ -11,7 +11,12 @@ from .models import Report
 
 
 def report_request(
-    *, user, kind: str, station: Station | None = None, region: Region | None = None, period: str = "",
+    *,
+    user,
+    kind: str,
+    station: Station | None = None,
+    region: Region | None = None,
+    period: str = "",
     rebuild: bool = False,
 ) -> tuple[Report, bool]:
     """The report job for (kind, subject, period), created and queued if new.
@@ -21,7 +26,8 @@ def report_request(
     The subject must lie in ``user``'s scope.
     """
     subject_visible = (
-        Station.objects.visible_to(user).filter(pk=station.pk).exists() if station
+        Station.objects.visible_to(user).filter(pk=station.pk).exists()
+        if station
         else Region.objects.visible_to(user).filter(pk=region.pk).exists()
     )
     if not subject_visible:
@@ -39,7 +45,11 @@ def report_request(
         return report, True
     if rebuild and report.status in (ReportStatus.DONE, ReportStatus.FAILED):
         requeued = Report.objects.filter(pk=report.pk, status=report.status).update(
-            status=ReportStatus.PENDING, error="", requested_by=user, started_at=None, finished_at=None,
+            status=ReportStatus.PENDING,
+            error="",
+            requested_by=user,
+            started_at=None,
+            finished_at=None,
         )
         report.refresh_from_db()
         if requeued:

@@ -60,7 +60,10 @@ class ContractViewSet(ScopedModelViewSet):
 
 
 class StationStandardViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """A station's construction-standard checklist: each item met or not, with a note."""

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class StationsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'stations'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "stations"

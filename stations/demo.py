@@ -15,27 +15,115 @@ from .validators import credit_code_check_char
 
 CITY = ("330400000000", "嘉兴市")
 COUNTIES = {
-    "330402": ("南湖区", ["建设街道", "新嘉街道", "解放街道", "南湖街道", "新兴街道", "城南街道", "东栅街道",
-                         "长水街道", "七星街道", "大桥镇", "余新镇", "凤桥镇"]),
-    "330411": ("秀洲区", ["新城街道", "嘉北街道", "塘汇街道", "高照街道", "王江泾镇", "油车港镇", "新塍镇",
-                         "王店镇", "洪合镇"]),
-    "330421": ("嘉善县", ["魏塘街道", "罗星街道", "惠民街道", "大云镇", "西塘镇", "干窑镇", "陶庄镇",
-                         "姚庄镇", "天凝镇"]),
-    "330424": ("海盐县", ["武原街道", "西塘桥街道", "望海街道", "秦山街道", "沈荡镇", "百步镇", "于城镇",
-                         "澉浦镇", "通元镇"]),
-    "330481": ("海宁市", ["硖石街道", "海洲街道", "海昌街道", "马桥街道", "许村镇", "长安镇", "周王庙镇",
-                         "盐官镇", "斜桥镇", "丁桥镇", "袁花镇", "黄湾镇"]),
-    "330482": ("平湖市", ["当湖街道", "钟埭街道", "曹桥街道", "广陈镇", "林埭镇", "新埭镇", "新仓镇",
-                         "独山港镇", "乍浦镇"]),
-    "330483": ("桐乡市", ["梧桐街道", "凤鸣街道", "龙翔街道", "高桥街道", "濮院镇", "屠甸镇", "乌镇镇",
-                         "大麻镇", "河山镇", "洲泉镇", "崇福镇", "石门镇"]),
+    "330402": (
+        "南湖区",
+        [
+            "建设街道",
+            "新嘉街道",
+            "解放街道",
+            "南湖街道",
+            "新兴街道",
+            "城南街道",
+            "东栅街道",
+            "长水街道",
+            "七星街道",
+            "大桥镇",
+            "余新镇",
+            "凤桥镇",
+        ],
+    ),
+    "330411": (
+        "秀洲区",
+        ["新城街道", "嘉北街道", "塘汇街道", "高照街道", "王江泾镇", "油车港镇", "新塍镇", "王店镇", "洪合镇"],
+    ),
+    "330421": (
+        "嘉善县",
+        ["魏塘街道", "罗星街道", "惠民街道", "大云镇", "西塘镇", "干窑镇", "陶庄镇", "姚庄镇", "天凝镇"],
+    ),
+    "330424": (
+        "海盐县",
+        ["武原街道", "西塘桥街道", "望海街道", "秦山街道", "沈荡镇", "百步镇", "于城镇", "澉浦镇", "通元镇"],
+    ),
+    "330481": (
+        "海宁市",
+        [
+            "硖石街道",
+            "海洲街道",
+            "海昌街道",
+            "马桥街道",
+            "许村镇",
+            "长安镇",
+            "周王庙镇",
+            "盐官镇",
+            "斜桥镇",
+            "丁桥镇",
+            "袁花镇",
+            "黄湾镇",
+        ],
+    ),
+    "330482": (
+        "平湖市",
+        ["当湖街道", "钟埭街道", "曹桥街道", "广陈镇", "林埭镇", "新埭镇", "新仓镇", "独山港镇", "乍浦镇"],
+    ),
+    "330483": (
+        "桐乡市",
+        [
+            "梧桐街道",
+            "凤鸣街道",
+            "龙翔街道",
+            "高桥街道",
+            "濮院镇",
+            "屠甸镇",
+            "乌镇镇",
+            "大麻镇",
+            "河山镇",
+            "洲泉镇",
+            "崇福镇",
+            "石门镇",
+        ],
+    ),
 }
 COMMUNITY_STEMS = [
-    "东湖", "新桥", "长虹", "友谊", "文昌", "南苑", "北门", "景湖", "金星", "双桥", "红联", "永丰", "联合",
-    "民主", "光明", "新华", "和平", "春晖", "朝阳", "梅园", "荷花", "秀水", "青阳", "运河", "凤凰", "百花",
+    "东湖",
+    "新桥",
+    "长虹",
+    "友谊",
+    "文昌",
+    "南苑",
+    "北门",
+    "景湖",
+    "金星",
+    "双桥",
+    "红联",
+    "永丰",
+    "联合",
+    "民主",
+    "光明",
+    "新华",
+    "和平",
+    "春晖",
+    "朝阳",
+    "梅园",
+    "荷花",
+    "秀水",
+    "青阳",
+    "运河",
+    "凤凰",
+    "百花",
 ]
 OPERATOR_STEMS = [
-    "春晖", "众益", "乐仁", "善邻", "同心", "守望", "禾城", "益家", "慧爱", "向阳", "和美", "暖阳",
+    "春晖",
+    "众益",
+    "乐仁",
+    "善邻",
+    "同心",
+    "守望",
+    "禾城",
+    "益家",
+    "慧爱",
+    "向阳",
+    "和美",
+    "暖阳",
 ]
 # Townships whose station is not (yet) operating, and the two with none at all: an honest picture.
 PLANNING = {"凤桥镇", "洪合镇", "通元镇", "黄湾镇"}
@@ -107,7 +195,9 @@ def seed_organizations(rng: random.Random, result: DemoStations) -> dict[str, li
         name="嘉兴市社会组织服务中心", credit_code=code
     )
     supervisor.kind, supervisor.registration_level, supervisor.rating = (
-        OrganizationKind.SUPERVISOR, RegistrationLevel.CITY, 5,
+        OrganizationKind.SUPERVISOR,
+        RegistrationLevel.CITY,
+        5,
     )
     supervisor.region = result.city
     supervisor.save()
@@ -116,7 +206,9 @@ def seed_organizations(rng: random.Random, result: DemoStations) -> dict[str, li
         name="浙江众评社会组织评估中心", credit_code=code
     )
     agency.kind, agency.registration_level, agency.rating = (
-        OrganizationKind.EVALUATION_AGENCY, RegistrationLevel.PROVINCE, 4,
+        OrganizationKind.EVALUATION_AGENCY,
+        RegistrationLevel.PROVINCE,
+        4,
     )
     agency.save()
     result.agency = agency
@@ -132,17 +224,23 @@ def seed_stations(rng: random.Random, result: DemoStations, operators, today: da
             if township.name in NO_STATION:
                 continue
             status = (
-                StationStatus.PLANNING if township.name in PLANNING
-                else StationStatus.SUSPENDED if township.name in SUSPENDED
+                StationStatus.PLANNING
+                if township.name in PLANNING
+                else StationStatus.SUSPENDED
+                if township.name in SUSPENDED
                 else StationStatus.OPERATING
             )
             area = Decimal(rng.choice([320, 450, 520, 600, 680, 760, 850, 1000, 1200]))
             opened = None if status == StationStatus.PLANNING else date(rng.choice([2020, 2021]), rng.randint(1, 12), 1)
             station, _ = Station.objects.update_or_create(
-                township=township, name=f"{township.name}社会工作站",
+                township=township,
+                name=f"{township.name}社会工作站",
                 defaults={
                     "address": f"浙江省嘉兴市{county_name}{township.name}{rng.choice(COMMUNITY_STEMS)}路{rng.randint(1, 399)}号",
-                    "site_area_m2": area, "opened_on": opened, "status": status, "supervisor": supervisor,
+                    "site_area_m2": area,
+                    "opened_on": opened,
+                    "status": status,
+                    "supervisor": supervisor,
                 },
             )
             station.communities.set(Region.objects.filter(parent=township))
@@ -161,9 +259,11 @@ def seed_contracts(rng: random.Random, station: Station, operators: list[Organiz
     ]
     for start_on, end_on, org in terms:
         OperatingContract.objects.update_or_create(
-            station=station, start_on=start_on,
+            station=station,
+            start_on=start_on,
             defaults={
-                "end_on": end_on, "operator": org,
+                "end_on": end_on,
+                "operator": org,
                 "amount": Decimal(rng.choice([600_000, 800_000, 1_000_000, 1_200_000, 2_000_000])),
                 "procurement_method": rng.choice(
                     [ProcurementMethod.PUBLIC_TENDER] * 4 + [ProcurementMethod.COMPETITIVE_NEGOTIATION]
@@ -179,7 +279,8 @@ def seed_standards(rng: random.Random, station: Station, items: list[StandardIte
         else:
             met = status == StationStatus.OPERATING and rng.random() < 0.85
         StationStandard.objects.update_or_create(
-            station=station, item=item,
+            station=station,
+            item=item,
             defaults={"met": met, "note": "" if met else rng.choice(["整改中", "待补充材料", ""])},
         )
 

@@ -57,7 +57,9 @@ class StationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value) | Q(township__name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(township__name__icontains=value)
+        )
 
     def filter_region(self, queryset, name, value):
         """Stations anywhere under the given region (county, city, ...)."""

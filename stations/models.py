@@ -54,8 +54,12 @@ class Region(models.Model):
     code = models.CharField(_("division code"), max_length=12, unique=True, help_text=REGION_CODE_HELP)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True)
 
@@ -92,9 +96,13 @@ class Region(models.Model):
                 raise ValidationError({"parent": _("Only a province or a city can be a top-level region.")})
         elif self.parent.level != expected:
             raise ValidationError(
-                {"parent": _("A %(level)s must belong to a %(parent)s.") % {
-                    "level": RegionLevel(self.level).label, "parent": RegionLevel(expected).label,
-                }}
+                {
+                    "parent": _("A %(level)s must belong to a %(parent)s.")
+                    % {
+                        "level": RegionLevel(self.level).label,
+                        "parent": RegionLevel(expected).label,
+                    }
+                }
             )
 
     def ancestors(self) -> list["Region"]:
@@ -110,9 +118,8 @@ class OrganizationQuerySet(models.QuerySet):
         if scope.everything:
             return self.all()
         stations = Station.objects.visible_to(user)
-        linked = (
-            Q(pk__in=OperatingContract.objects.filter(station__in=stations).values("operator_id"))
-            | Q(pk__in=stations.exclude(supervisor=None).values("supervisor_id"))
+        linked = Q(pk__in=OperatingContract.objects.filter(station__in=stations).values("operator_id")) | Q(
+            pk__in=stations.exclude(supervisor=None).values("supervisor_id")
         )
         if scope.region is not None:
             linked |= Q(region__path__startswith=scope.region.path)
@@ -127,17 +134,28 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices, db_index=True)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code],
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
     )
     registration_level = models.CharField(
-        _("registration authority level"), max_length=10, choices=RegistrationLevel.choices,
+        _("registration authority level"),
+        max_length=10,
+        choices=RegistrationLevel.choices,
     )
     rating = models.PositiveSmallIntegerField(
-        _("assessment rating"), choices=Rating.choices, default=Rating.UNRATED,
+        _("assessment rating"),
+        choices=Rating.choices,
+        default=Rating.UNRATED,
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("registered in"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organizations",
+        Region,
+        verbose_name=_("registered in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
     )
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -183,26 +201,42 @@ class Station(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     township = models.ForeignKey(
-        Region, verbose_name=_("township"), on_delete=models.PROTECT, related_name="stations",
+        Region,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        related_name="stations",
         limit_choices_to={"level": RegionLevel.TOWNSHIP},
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     site_area_m2 = models.DecimalField(
-        _("site area (m²)"), max_digits=10, decimal_places=2, default=0,
+        _("site area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
         validators=[MinValueValidator(0)],
     )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=StationStatus.choices, default=StationStatus.PLANNING,
+        _("status"),
+        max_length=10,
+        choices=StationStatus.choices,
+        default=StationStatus.PLANNING,
         db_index=True,
     )
     communities = models.ManyToManyField(
-        Region, verbose_name=_("villages/communities served"), blank=True, related_name="served_by",
+        Region,
+        verbose_name=_("villages/communities served"),
+        blank=True,
+        related_name="served_by",
         limit_choices_to={"level": RegionLevel.COMMUNITY},
     )
     supervisor = models.ForeignKey(
-        Organization, verbose_name=_("supervising organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="supervised_stations",
+        Organization,
+        verbose_name=_("supervising organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_stations",
         limit_choices_to={"kind": OrganizationKind.SUPERVISOR},
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -254,19 +288,30 @@ class OperatingContract(models.Model):
     """A government-purchase contract under which an operator runs a station for one or two years."""
 
     station = models.ForeignKey(
-        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="contracts",
+        Station,
+        verbose_name=_("station"),
+        on_delete=models.CASCADE,
+        related_name="contracts",
     )
     operator = models.ForeignKey(
-        Organization, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="contracts",
+        Organization,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
         limit_choices_to={"kind": OrganizationKind.OPERATOR},
     )
     start_on = models.DateField(_("starts on"))
     end_on = models.DateField(_("ends on"))
     amount = models.DecimalField(
-        _("contract amount (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)],
+        _("contract amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     procurement_method = models.CharField(
-        _("procurement method"), max_length=30, choices=ProcurementMethod.choices,
+        _("procurement method"),
+        max_length=30,
+        choices=ProcurementMethod.choices,
         default=ProcurementMethod.PUBLIC_TENDER,
     )
 
@@ -335,7 +380,11 @@ class StationStandard(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     evidence = models.FileField(_("evidence"), upload_to=standard_evidence_path, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

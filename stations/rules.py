@@ -61,8 +61,10 @@ def region_coverage(*, region: Region | None, stations) -> list[CoverageRow]:
     children = Region.objects.filter(parent=region).exclude(level=RegionLevel.COMMUNITY).order_by("path")
     return [
         CoverageRow(
-            child.id, child.name,
-            by_path.get(child.path, {}).get("townships", 0), by_path.get(child.path, {}).get("covered", 0),
+            child.id,
+            child.name,
+            by_path.get(child.path, {}).get("townships", 0),
+            by_path.get(child.path, {}).get("covered", 0),
         )
         for child in children.only("id", "name", "path")
     ]

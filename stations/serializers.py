@@ -20,8 +20,16 @@ class OrganizationSerializer(CleanModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "name", "kind", "credit_code", "rating", "registration_level", "region",
-            "legal_representative", "phone", "address",
+            "id",
+            "name",
+            "kind",
+            "credit_code",
+            "rating",
+            "registration_level",
+            "region",
+            "legal_representative",
+            "phone",
+            "address",
         ]
 
 
@@ -30,14 +38,24 @@ class StationSerializer(CleanModelSerializer):
     township_name = serializers.CharField(source="township.name", read_only=True)
     communities = ScopedRelatedField(queryset=Region.objects.filter(level="community"), many=True, required=False)
     supervisor = ScopedRelatedField(
-        queryset=Organization.objects.filter(kind="supervisor"), allow_null=True, required=False,
+        queryset=Organization.objects.filter(kind="supervisor"),
+        allow_null=True,
+        required=False,
     )
 
     class Meta:
         model = Station
         fields = [
-            "id", "name", "township", "township_name", "status", "site_area_m2", "address", "opened_on",
-            "communities", "supervisor",
+            "id",
+            "name",
+            "township",
+            "township_name",
+            "status",
+            "site_area_m2",
+            "address",
+            "opened_on",
+            "communities",
+            "supervisor",
         ]
 
     # Who may place a station and set its status: the officials who may create stations.
@@ -48,7 +66,8 @@ class StationSerializer(CleanModelSerializer):
         request = self.context.get("request")
         if request and not request.user.has_perm("stations.add_station"):
             changed = [
-                name for name in self.OFFICIAL_FIELDS
+                name
+                for name in self.OFFICIAL_FIELDS
                 if name in attrs and (self.instance is None or getattr(self.instance, name) != attrs[name])
             ]
             if changed:
@@ -76,14 +95,23 @@ class ContractSerializer(CleanModelSerializer):
         attrs = super().validate(attrs)
         get = lambda name: attrs.get(name, getattr(self.instance, name, None))  # noqa: E731
         clash = contract_overlap(
-            station=get("station"), start_on=get("start_on"), end_on=get("end_on"),
+            station=get("station"),
+            start_on=get("start_on"),
+            end_on=get("end_on"),
             exclude_pk=self.instance.pk if self.instance else None,
         )
         if clash:
             raise serializers.ValidationError(
-                {"start_on": [_("Overlaps the contract with %(operator)s (%(start)s to %(end)s).") % {
-                    "operator": clash.operator.name, "start": clash.start_on, "end": clash.end_on,
-                }]}
+                {
+                    "start_on": [
+                        _("Overlaps the contract with %(operator)s (%(start)s to %(end)s).")
+                        % {
+                            "operator": clash.operator.name,
+                            "start": clash.start_on,
+                            "end": clash.end_on,
+                        }
+                    ]
+                }
             )
         return attrs
 

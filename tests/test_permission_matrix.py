@@ -84,7 +84,12 @@ def test_permission_matrix(endpoint, role, matrix_world):
 
 EXEMPT = {
     # Public or framework pages that need no scope: sign-in, sign-out, language, API schema and docs.
-    "accounts:login", "accounts:logout", "set_language", "api:schema", "api:docs", "api:token",
+    "accounts:login",
+    "accounts:logout",
+    "set_language",
+    "api:schema",
+    "api:docs",
+    "api:token",
 }
 
 

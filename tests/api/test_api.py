@@ -88,8 +88,13 @@ def test_a_bad_credit_code_is_a_400_on_that_field_and_creates_nothing(world, api
     before = Organization.objects.count()
     response = api_client_for("city").post(
         "/api/v1/organizations/",
-        {"name": "坏代码机构", "kind": "operator", "credit_code": "52330481MJ0000001A", "rating": 3,
-         "registration_level": "county"},
+        {
+            "name": "坏代码机构",
+            "kind": "operator",
+            "credit_code": "52330481MJ0000001A",
+            "rating": 3,
+            "registration_level": "county",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -100,7 +105,8 @@ def test_a_bad_credit_code_is_a_400_on_that_field_and_creates_nothing(world, api
 @pytest.mark.parametrize("area", ["-1", "-0.01"])
 def test_a_negative_site_area_is_refused(world, api_client_for, area):
     response = api_client_for("city").post(
-        "/api/v1/stations/", {"name": "负面积站", "township": world.regions["T2"].pk, "site_area_m2": area},
+        "/api/v1/stations/",
+        {"name": "负面积站", "township": world.regions["T2"].pk, "site_area_m2": area},
         format="json",
     )
     assert response.status_code == 400
@@ -111,8 +117,13 @@ def test_a_negative_site_area_is_refused(world, api_client_for, area):
 def test_an_overlapping_contract_is_refused(world, api_client_for):
     response = api_client_for("city").post(
         "/api/v1/contracts/",
-        {"station": world.stations["S1"].pk, "operator": world.orgs["op"].pk, "start_on": "2026-06-01",
-         "end_on": "2027-05-31", "amount": "100.00"},
+        {
+            "station": world.stations["S1"].pk,
+            "operator": world.orgs["op"].pk,
+            "start_on": "2026-06-01",
+            "end_on": "2027-05-31",
+            "amount": "100.00",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -122,8 +133,13 @@ def test_an_overlapping_contract_is_refused(world, api_client_for):
 def test_a_contract_longer_than_two_years_is_refused(world, api_client_for):
     response = api_client_for("city").post(
         "/api/v1/contracts/",
-        {"station": world.stations["S2"].pk, "operator": world.orgs["op"].pk, "start_on": "2027-01-01",
-         "end_on": "2029-01-01", "amount": "100.00"},
+        {
+            "station": world.stations["S2"].pk,
+            "operator": world.orgs["op"].pk,
+            "start_on": "2027-01-01",
+            "end_on": "2029-01-01",
+            "amount": "100.00",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -155,8 +171,15 @@ def test_deleting_an_organization_in_use_is_a_409(world, api_client_for):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/stations/", "/api/v1/contracts/", "/api/v1/organizations/", "/api/v1/regions/",
-            "/api/v1/station-standards/", "/api/v1/reports/"],
+    "url",
+    [
+        "/api/v1/stations/",
+        "/api/v1/contracts/",
+        "/api/v1/organizations/",
+        "/api/v1/regions/",
+        "/api/v1/station-standards/",
+        "/api/v1/reports/",
+    ],
 )
 def test_list_query_count_does_not_grow_with_rows(world, api_client_for, django_assert_max_num_queries, url):
     client = api_client_for("city")

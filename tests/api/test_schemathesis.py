@@ -28,4 +28,6 @@ def admin_token(world) -> str:
 def test_api_never_fails_with_a_server_error(case, admin_token):
     """Whatever the body, path or query, the API answers with a 2xx/3xx/4xx, never a 5xx."""
     response = case.call(headers={"Authorization": f"Token {admin_token}"})
-    assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
+    )

@@ -55,8 +55,14 @@ def test_a_negative_site_area_is_shown_next_to_the_field_and_saves_nothing(world
     station = world.stations["S1"]
     response = signed_in(world.users["city"]).post(
         f"/stations/{station.pk}/edit/",
-        {"name": station.name, "township": station.township_id, "status": "operating", "opened_on": "2021-03-01",
-         "site_area_m2": "-5", "address": "新地址"},
+        {
+            "name": station.name,
+            "township": station.township_id,
+            "status": "operating",
+            "opened_on": "2021-03-01",
+            "site_area_m2": "-5",
+            "address": "新地址",
+        },
     )
     assert response.status_code == 200
     assert "site_area_m2" in response.context["form"].errors
@@ -69,8 +75,14 @@ def test_a_bad_credit_code_on_the_form_saves_nothing(world):
     before = Organization.objects.count()
     response = signed_in(world.users["city"]).post(
         "/organisations/new/",
-        {"name": "坏代码机构", "kind": "operator", "credit_code": "52330481MJ0000001A", "rating": "3",
-         "registration_level": "county", "region": world.regions["A1"].pk},
+        {
+            "name": "坏代码机构",
+            "kind": "operator",
+            "credit_code": "52330481MJ0000001A",
+            "rating": "3",
+            "registration_level": "county",
+            "region": world.regions["A1"].pk,
+        },
     )
     assert response.status_code == 200
     assert "credit_code" in response.context["form"].errors
@@ -81,8 +93,13 @@ def test_an_overlapping_contract_on_the_form_saves_nothing(world):
     station = world.stations["S1"]
     response = signed_in(world.users["county"]).post(
         f"/stations/{station.pk}/contracts/new/",
-        {"operator": world.orgs["op"].pk, "start_on": "2026-01-01", "end_on": "2026-12-31", "amount": "1000",
-         "procurement_method": "public_tender"},
+        {
+            "operator": world.orgs["op"].pk,
+            "start_on": "2026-01-01",
+            "end_on": "2026-12-31",
+            "amount": "1000",
+            "procurement_method": "public_tender",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -93,7 +110,12 @@ def test_a_manager_edits_the_site_but_not_the_status(world):
     station = world.stations["S1"]
     response = signed_in(world.users["manager"]).post(
         f"/stations/{station.pk}/edit/",
-        {"address": "马桥街道新址88号", "site_area_m2": "650", "status": "closed", "communities": [world.regions["C1"].pk]},
+        {
+            "address": "马桥街道新址88号",
+            "site_area_m2": "650",
+            "status": "closed",
+            "communities": [world.regions["C1"].pk],
+        },
     )
     assert response.status_code == 302
     station.refresh_from_db()
@@ -102,8 +124,8 @@ def test_a_manager_edits_the_site_but_not_the_status(world):
 
 def test_a_county_official_cannot_create_a_station_in_another_county(world):
     response = signed_in(world.users["county"]).post(
-        "/stations/new/", {"name": "越界站", "township": world.regions["T3"].pk, "status": "planning",
-                           "site_area_m2": "600"},
+        "/stations/new/",
+        {"name": "越界站", "township": world.regions["T3"].pk, "status": "planning", "site_area_m2": "600"},
     )
     assert response.status_code == 200
     assert "township" in response.context["form"].errors

@@ -63,8 +63,10 @@ def test_contract_overlap_finds_the_clash_and_ignores_the_contract_itself(world)
     station = world.stations["S1"]
     assert contract_overlap(station=station, start_on=date(2026, 12, 31), end_on=date(2027, 12, 31)) == contract
     assert contract_overlap(station=station, start_on=date(2027, 1, 1), end_on=date(2028, 12, 31)) is None
-    assert contract_overlap(station=station, start_on=date(2025, 6, 1), end_on=date(2026, 5, 31),
-                            exclude_pk=contract.pk) is None
+    assert (
+        contract_overlap(station=station, start_on=date(2025, 6, 1), end_on=date(2026, 5, 31), exclude_pk=contract.pk)
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,8 +80,9 @@ def test_contract_overlap_finds_the_clash_and_ignores_the_contract_itself(world)
     ],
 )
 def test_contract_term_is_at_most_two_years(world, start, end, ok):
-    contract = OperatingContract(station=world.stations["S2"], operator=world.orgs["op"], start_on=start,
-                                 end_on=end, amount=1)
+    contract = OperatingContract(
+        station=world.stations["S2"], operator=world.orgs["op"], start_on=start, end_on=end, amount=1
+    )
     if ok:
         contract.clean()
     else:
@@ -92,8 +95,13 @@ def test_contract_latest_end_of_a_leap_day():
 
 
 def test_only_operators_hold_contracts(world):
-    contract = OperatingContract(station=world.stations["S2"], operator=world.orgs["agency"],
-                                 start_on=date(2025, 1, 1), end_on=date(2025, 12, 31), amount=1)
+    contract = OperatingContract(
+        station=world.stations["S2"],
+        operator=world.orgs["agency"],
+        start_on=date(2025, 1, 1),
+        end_on=date(2025, 12, 31),
+        amount=1,
+    )
     with pytest.raises(ValidationError) as excinfo:
         contract.clean()
     assert "operator" in excinfo.value.message_dict

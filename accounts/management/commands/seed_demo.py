@@ -30,9 +30,9 @@ class Command(BaseCommand):
             demo = stations_demo.seed(rng, today)
             evaluation_demo.seed(demo, today)
             accounts = seed_accounts(demo)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo loaded: {len(demo.counties)} counties, {len(demo.stations)} stations."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo loaded: {len(demo.counties)} counties, {len(demo.stations)} stations.")
+        )
         self.stdout.write(f"Demo accounts (password: {settings.DEMO_PASSWORD}):")
         for user in accounts:
             self.stdout.write(f"  {user.username:<10} {user.get_role_display()} · {user.full_name}")
