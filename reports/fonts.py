@@ -1,7 +1,7 @@
 """The font of every PDF: a small TrueType subset of WenQuanYi Zen Hei, with the complete font behind it.
 
 WeasyPrint subsets each font a document uses on every render, and that subsetting is nearly all
-of a render's time with a full CJK font (see /work/shared/NOTES.md). So the setup builds, once, a
+of a render's time with a full CJK font (measured in the project's shared notes). So the setup builds, once, a
 subset covering ASCII, Latin-1, common punctuation, full-width forms and GB2312 (about 7,600
 glyphs, a few MB), renamed "PortalSans" so that fontconfig never mistakes it for the complete
 font. The complete system font stays second in the family list: a rare character of a person's
@@ -28,7 +28,14 @@ EXTRA_RANGES = [
     (0x0020, 0x007E),  # ASCII
     (0x00A0, 0x00FF),  # Latin-1 supplement: ×, ·, °, ², ¥
     (0x2000, 0x206F),  # general punctuation: dashes, quotes, ellipsis
+    (0x2100, 0x214F),  # letterlike symbols: ℃, №
+    (0x2190, 0x21FF),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators: ≤, ≥, √
+    (0x2460, 0x24FF),  # enclosed numbers: ①
+    (0x25A0, 0x26FF),  # geometric shapes and symbols: ●, ■, ★, ✓'s neighbours
+    (0x2713, 0x2717),  # check and cross marks: ✓, ✗
     (0x3000, 0x303F),  # CJK symbols and punctuation
+    (0x3300, 0x33FF),  # CJK compatibility: ㎡
     (0xFF00, 0xFFEF),  # half-width and full-width forms
 ]
 

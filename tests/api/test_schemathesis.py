@@ -6,12 +6,27 @@ Every endpoint registered on the router is picked up automatically. Requests are
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calls go straight to the WSGI app, whose request signals would close the test's connection.
+
+    Django's test client detaches ``close_old_connections`` the same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would also wipe the shipped data rows.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def live_world(transactional_db, settings, tmp_path):
+def live_world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return build_world()
 

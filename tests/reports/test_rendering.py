@@ -1,6 +1,7 @@
 """The station profile PDF: its text is really there, in the portal's font, rare characters included."""
 
 import pytest
+from django.utils import translation
 
 from reports.models import Report
 from reports.rendering import page_counter_content, render_report_pdf, station_checklist
@@ -56,8 +57,11 @@ def test_checklist_counts_items_never_assessed_as_not_met(station):
 
 
 def test_page_counter_is_a_css_content_value():
-    """The footer text is a CSS string with the page counters spliced in."""
-    assert page_counter_content() == '"Page " counter(page) " of " counter(pages) ""'
+    """The footer text is a CSS string with the page counters spliced in, in the active language."""
+    with translation.override("en"):
+        assert page_counter_content() == '"Page " counter(page) " of " counter(pages) ""'
+    with translation.override("zh-hans"):
+        assert page_counter_content() == '"第 " counter(page) " 页，共 " counter(pages) " 页"'
 
 
 def test_unknown_report_kind_is_refused(station):
