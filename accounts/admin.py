@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+admin.site.site_header = _("Township Social Work Station Portal · administration")
+admin.site.site_title = _("Township Social Work Station Portal")
+admin.site.index_title = _("Platform administration")
+
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):

@@ -28,10 +28,10 @@ class OrganizationKind(models.TextChoices):
 class RegistrationLevel(models.TextChoices):
     """Level of the civil-affairs authority an organisation is registered with (county or above)."""
 
-    NATIONAL = "national", _("National")
-    PROVINCE = "province", _("Provincial")
-    CITY = "city", _("City")
-    COUNTY = "county", _("County")
+    NATIONAL = "national", _("National level")
+    PROVINCE = "province", _("Provincial level")
+    CITY = "city", _("City level")
+    COUNTY = "county", _("County level")
 
 
 class Rating(models.IntegerChoices):

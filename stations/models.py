@@ -339,7 +339,7 @@ class OperatingContract(models.Model):
             if self.end_on <= self.start_on:
                 errors["end_on"] = _("The contract must end after it starts.")
             elif self.end_on > contract_latest_end(self.start_on):
-                errors["end_on"] = _("A service contract runs for one or two years at most.")
+                errors["end_on"] = _("A service contract runs for two years at most.")
         if errors:
             raise ValidationError(errors)
 

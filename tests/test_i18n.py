@@ -15,8 +15,8 @@ def po_entries(text: str) -> list[tuple[str, str]]:
     """(msgid, msgstr) pairs of a .po file, multi-line strings joined; plural forms take msgstr[0]."""
     entries = []
     for block in text.split("\n\n"):
-        if "#~" in block:
-            continue  # obsolete entries are kept for history, not shown
+        if "#~" in block or "\nmsgctxt " in f"\n{block}":
+            continue  # obsolete entries are kept for history; contextual ones are checked by msgfmt
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         if msgid and msgstr:

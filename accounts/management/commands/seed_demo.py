@@ -42,12 +42,12 @@ def seed_accounts(demo) -> list[User]:
     township_station = demo.stations[stations_demo.DEMO_TOWNSHIP]
     specs = [
         ("admin", Role.ADMIN, "平台管理员", {}),
-        ("city", Role.CITY_OFFICIAL, "嘉兴市民政局 周敏", {"region": demo.city}),
-        ("county", Role.CITY_OFFICIAL, "海宁市民政局 钱立新", {"region": demo.counties["海宁市"]}),
-        ("township", Role.TOWNSHIP_OFFICIAL, "马桥街道社会事务办 沈雅", {"region": township_station.township}),
-        ("manager", Role.STATION_MANAGER, "马桥街道社工站 副站长 陆佳", {"station": township_station}),
-        ("worker", Role.SOCIAL_WORKER, "马桥街道社工站 社工 吴晓婷", {"station": township_station}),
-        ("evaluator", Role.EVALUATOR, "浙江众评 评估员 杨帆", {"organization": demo.agency}),
+        ("city", Role.CITY_OFFICIAL, "周敏", {"region": demo.city}),
+        ("county", Role.CITY_OFFICIAL, "钱立新", {"region": demo.counties["海宁市"]}),
+        ("township", Role.TOWNSHIP_OFFICIAL, "沈雅", {"region": township_station.township}),
+        ("manager", Role.STATION_MANAGER, "陆佳", {"station": township_station}),
+        ("worker", Role.SOCIAL_WORKER, "吴晓婷", {"station": township_station}),
+        ("evaluator", Role.EVALUATOR, "杨帆", {"organization": demo.agency}),
     ]
     users = []
     for username, role, full_name, scope in specs:
