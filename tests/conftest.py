@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from stations.choices import OrganizationKind, RegionLevel
-from stations.models import StandardItem, StationStandard
+from stations.models import StationStandard
 
 from .factories import (
     AssignmentFactory,
@@ -16,6 +16,7 @@ from .factories import (
     RegionFactory,
     StationFactory,
     UserFactory,
+    shipped_standard_items,
 )
 
 ROLES = ["anonymous", "admin", "city", "county", "township", "manager", "worker", "evaluator", "outsider"]
@@ -59,8 +60,7 @@ def build_world() -> World:
     w.contracts["S1"] = ContractFactory(station=w.stations["S1"], operator=w.orgs["op"])
     w.contracts["SB"] = ContractFactory(station=w.stations["SB"], operator=w.orgs["opB"])
     AssignmentFactory(agency=w.orgs["agency"], stations=[w.stations["S1"], w.stations["S2"]])
-    # Shipped by a data migration, which a transactional test's flush has emptied.
-    item, _ = StandardItem.objects.get_or_create(code="site_area", defaults={"name": "场地固定且面积不少于500平方米"})
+    item = shipped_standard_items()[0]
     StationStandard.objects.create(station=w.stations["S1"], item=item, met=False)
     StationStandard.objects.create(station=w.stations["SB"], item=item, met=True)
     u = w.users

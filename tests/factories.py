@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 
 import factory
 from django.conf import settings
@@ -10,8 +11,23 @@ from accounts.choices import Role
 from accounts.models import User
 from evaluation.models import Assignment
 from stations.choices import OrganizationKind, RegionLevel, RegistrationLevel, StationStatus
-from stations.models import OperatingContract, Organization, Region, Station
+from stations.models import OperatingContract, Organization, Region, StandardItem, Station
 from stations.validators import credit_code_check_char
+
+
+def shipped_standard_items() -> list[StandardItem]:
+    """The construction-standard items a data migration ships, (re)created if a flush removed them.
+
+    A transactional test (browser, Celery worker) empties every table when it ends, data-migration
+    rows included, so tests that need these rows ask for them here instead of assuming them.
+    """
+    items = import_module("stations.migrations.0002_standard_items").ITEMS
+    return [
+        StandardItem.objects.update_or_create(
+            code=code, defaults={"name": name, "description": description, "order": order}
+        )[0]
+        for order, (code, name, description) in enumerate(items, start=1)
+    ]
 
 
 def valid_credit_code(n: int) -> str:

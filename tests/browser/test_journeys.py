@@ -7,8 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import build_world
 
-# serialized_rollback: the flush after a transactional test would also wipe the shipped data rows.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

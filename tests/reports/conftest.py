@@ -12,8 +12,9 @@ from config.celery import app as celery_app
 from reports.choices import ReportKind
 from reports.models import Report
 from stations.choices import OrganizationKind, ProcurementMethod, RegionLevel, RegistrationLevel, StationStatus
-from stations.models import OperatingContract, Organization, Region, StandardItem, Station, StationStandard
+from stations.models import OperatingContract, Organization, Region, Station, StationStandard
 from stations.validators import credit_code_check_char
+from tests.factories import shipped_standard_items
 
 RARE_NAME = "䶮山社会工作站"  # 䶮 (U+4DAE) is outside GB2312, so outside the subset: the fallback draws it
 
@@ -100,7 +101,7 @@ def station(place) -> Station:
         amount=Decimal("800000.00"),
         procurement_method=ProcurementMethod.PUBLIC_TENDER,
     )
-    first, second, third = StandardItem.objects.filter(active=True)[:3]
+    first, second, third = shipped_standard_items()[:3]
     StationStandard.objects.create(station=station, item=first, met=True)
     StationStandard.objects.create(station=station, item=second, met=True, note="门牌已更新")
     StationStandard.objects.create(station=station, item=third, met=False, note="整改中")

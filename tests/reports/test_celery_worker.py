@@ -28,8 +28,7 @@ from .pdftools import pdf_fonts, pdf_text
 
 pytestmark = [
     pytest.mark.integration,
-    # serialized_rollback: the flush after a transactional test would also wipe the shipped data rows.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="needs CELERY_BROKER_URL (a real broker)"),
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
