@@ -138,6 +138,7 @@ class DemoStations:
     city: Region = None
     counties: dict[str, Region] = field(default_factory=dict)
     stations: dict[str, Station] = field(default_factory=dict)
+    supervisor: Organization = None
     agency: Organization = None
 
 
@@ -171,53 +172,59 @@ def seed_regions(rng: random.Random, result: DemoStations) -> None:
                 )
 
 
+def upsert_organization(rng: random.Random, name: str, county6: str, **fields) -> Organization:
+    """The organisation called ``name``, created with a fresh credit code or updated in place.
+
+    The code is drawn on every run, so the random sequence (and the rest of the demo) never shifts.
+    """
+    code = credit_code(rng, county6)
+    org = Organization.objects.filter(name=name).first() or Organization(name=name, credit_code=code)
+    for field_name, value in fields.items():
+        setattr(org, field_name, value)
+    org.save()
+    return org
+
+
 def seed_organizations(rng: random.Random, result: DemoStations) -> dict[str, list[Organization]]:
-    """Operators per county with mixed ratings, one supervising centre, one evaluation agency."""
+    """Two operators per county with mixed ratings, one supervising centre, one evaluation agency."""
     operators: dict[str, list[Organization]] = {}
     for county6, (county_name, _townships) in COUNTIES.items():
-        county = result.counties[county_name]
-        operators[county_name] = []
-        for stem in rng.sample(OPERATOR_STEMS, 2):
-            name = f"{county_name}{stem}社会工作服务中心"
-            code = credit_code(rng, county6)  # drawn every run, so the sequence never shifts
-            org = Organization.objects.filter(name=name).first() or Organization(name=name, credit_code=code)
-            org.kind = OrganizationKind.OPERATOR
-            org.registration_level = RegistrationLevel.COUNTY
-            org.rating = rng.choice([0, 2, 3, 3, 4, 4, 5])
-            org.region = county
-            org.legal_representative = rng.choice(["王", "李", "张", "陈", "沈", "朱", "徐"]) + rng.choice(
-                ["晓燕", "建华", "丽萍", "国强", "海峰", "静", "伟"]
+        operators[county_name] = [
+            upsert_organization(
+                rng,
+                f"{county_name}{stem}社会工作服务中心",
+                county6,
+                kind=OrganizationKind.OPERATOR,
+                registration_level=RegistrationLevel.COUNTY,
+                rating=rng.choice([0, 2, 3, 3, 4, 4, 5]),
+                region=result.counties[county_name],
+                legal_representative=rng.choice(["王", "李", "张", "陈", "沈", "朱", "徐"])
+                + rng.choice(["晓燕", "建华", "丽萍", "国强", "海峰", "静", "伟"]),
             )
-            org.save()
-            operators[county_name].append(org)
-    code = credit_code(rng, "330400")
-    supervisor = Organization.objects.filter(name="嘉兴市社会组织服务中心").first() or Organization(
-        name="嘉兴市社会组织服务中心", credit_code=code
+            for stem in rng.sample(OPERATOR_STEMS, 2)
+        ]
+    result.supervisor = upsert_organization(
+        rng,
+        "嘉兴市社会组织服务中心",
+        "330400",
+        kind=OrganizationKind.SUPERVISOR,
+        registration_level=RegistrationLevel.CITY,
+        rating=5,
+        region=result.city,
     )
-    supervisor.kind, supervisor.registration_level, supervisor.rating = (
-        OrganizationKind.SUPERVISOR,
-        RegistrationLevel.CITY,
-        5,
+    result.agency = upsert_organization(
+        rng,
+        "浙江众评社会组织评估中心",
+        "330100",
+        kind=OrganizationKind.EVALUATION_AGENCY,
+        registration_level=RegistrationLevel.PROVINCE,
+        rating=4,
     )
-    supervisor.region = result.city
-    supervisor.save()
-    code = credit_code(rng, "330100")
-    agency = Organization.objects.filter(name="浙江众评社会组织评估中心").first() or Organization(
-        name="浙江众评社会组织评估中心", credit_code=code
-    )
-    agency.kind, agency.registration_level, agency.rating = (
-        OrganizationKind.EVALUATION_AGENCY,
-        RegistrationLevel.PROVINCE,
-        4,
-    )
-    agency.save()
-    result.agency = agency
-    operators["_supervisor"] = [supervisor]
     return operators
 
 
 def seed_stations(rng: random.Random, result: DemoStations, operators, today: date) -> None:
-    supervisor = operators["_supervisor"][0]
+    supervisor = result.supervisor
     items = list(StandardItem.objects.filter(active=True))
     for county_name, county in result.counties.items():
         for township in Region.objects.filter(parent=county).order_by("code"):
