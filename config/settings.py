@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "stations",
+    "staffing",
     "evaluation",
     "reports",
 ]
