@@ -15,6 +15,27 @@ VIEW_STATIONS = {
     "stations.view_stationstandard",
     "reports.view_report",
     "reports.add_report",
+    "staffing.view_staffmember",
+    "staffing.view_volunteer",
+    "staffing.view_volunteerhours",
+    "staffing.view_trainingsession",
+    "staffing.view_supervisionvisit",
+    "staffing.view_stationsupervisor",
+    "staffing.view_staffingpolicy",
+}
+
+# Station managers keep the roster, volunteers, training and supervision records of their station.
+KEEP_STAFFING = {
+    f"staffing.{action}_{model}"
+    for action in ("add", "change")
+    for model in (
+        "staffmember",
+        "volunteer",
+        "volunteerhours",
+        "trainingsession",
+        "supervisionvisit",
+        "stationsupervisor",
+    )
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -28,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "stations.add_operatingcontract",
             "stations.change_operatingcontract",
             "stations.change_stationstandard",
+            "staffing.add_staffingpolicy",
+            "staffing.change_staffingpolicy",
         }
     ),
     Role.TOWNSHIP_OFFICIAL: frozenset(VIEW_STATIONS | {"stations.change_stationstandard"}),

@@ -9,7 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from stations.models import Station
+from accounts.scope import scope_of
+from stations.models import Region, Station
 
 from .choices import Certification, Education, Employer, Gender, StaffRole
 from .validators import mask_id_number, validate_id_number
@@ -17,6 +18,29 @@ from .validators import mask_id_number, validate_id_number
 
 def default_star_hours() -> list[int]:
     return [100, 300, 600, 1000, 1500]
+
+
+class StaffingPolicyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StaffingPolicyQuerySet":
+        """Policies of the regions in scope, and of the regions above them (whose policy may apply)."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region is not None:
+            above = scope.region.path.strip("/").split("/")
+        else:
+            paths = Station.objects.visible_to(user).values_list("township__path", flat=True)
+            above = {code for path in paths for code in path.strip("/").split("/")}
+        return self.filter(Q(region__in=Region.objects.visible_to(user)) | Q(region__code__in=above))
+
+    def editable_by(self, user) -> "StaffingPolicyQuerySet":
+        """Policies a user may change: those of their own region and below, never of a region above."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region is None:
+            return self.none()
+        return self.filter(region__path__startswith=scope.region.path)
 
 
 class StaffingPolicy(models.Model):
@@ -71,6 +95,7 @@ class StaffingPolicy(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = StaffingPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staffing policy")
@@ -243,3 +268,116 @@ class TimeBankEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.hours:+}h"
+
+
+class TrainingSession(models.Model):
+    """A training session of a station's staff (培训): topic, date, hours, who attended."""
+
+    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="trainings")
+    topic = models.CharField(_("topic"), max_length=200)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(24)],
+    )
+    trainer = models.CharField(_("trainer"), max_length=100, blank=True)
+    attendees = models.ManyToManyField(StaffMember, verbose_name=_("attendees"), blank=True, related_name="trainings")
+
+    objects = StationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-date"]
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="training_hours_0_24")]
+        indexes = [models.Index(fields=["station", "date"], name="training_station_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
+
+
+class StationSupervisor(models.Model):
+    """The one named supervisor (督导) of a station: the "1+1" policy."""
+
+    station = models.OneToOneField(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="named_supervisor"
+    )
+    name = models.CharField(_("supervisor"), max_length=50)
+    organization = models.ForeignKey(
+        "stations.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    since = models.DateField(_("since"))
+
+    history = HistoricalRecords()
+    objects = StationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("station supervisor")
+        verbose_name_plural = _("station supervisors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupervisionVisit(models.Model):
+    """A supervision visit (督导): who came, when, what they found."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="supervision_visits"
+    )
+    supervisor = models.CharField(_("supervisor"), max_length=50)
+    date = models.DateField(_("date"))
+    findings = models.TextField(_("findings"))
+    follow_up = models.TextField(_("follow-up"), blank=True)
+
+    objects = StationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision visit")
+        verbose_name_plural = _("supervision visits")
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["station", "date"], name="supervision_station_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.supervisor}"
+
+
+class IdNumberViewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only the platform administrator reads the log of who saw whose number."""
+        return self.all() if user.is_authenticated and user.has_perm("staffing.view_idnumberview") else self.none()
+
+
+class IdNumberView(models.Model):
+    """An audit row: ``viewer`` saw the whole ID number of a staff member or volunteer at ``viewed_at``."""
+
+    viewer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    staff_member = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = IdNumberViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ID number view")
+        verbose_name_plural = _("ID number views")
+        ordering = ["-viewed_at"]
+        permissions = [("view_full_id_number", _("Can see whole resident ID numbers (every view is logged)"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff_member__isnull=False, volunteer__isnull=True)
+                | Q(staff_member__isnull=True, volunteer__isnull=False),
+                name="id_number_view_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} · {self.staff_member or self.volunteer} · {self.viewed_at:%Y-%m-%d %H:%M}"
