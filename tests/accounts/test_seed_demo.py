@@ -1,12 +1,33 @@
 """``seed_demo``: a realistic Jiaxing, an account for every role, idempotent, refused in production."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from accounts.choices import Role
 from accounts.models import User
+from staffing.models import (
+    StaffingPolicy,
+    StaffMember,
+    StationSupervisor,
+    SupervisionVisit,
+    TimeBankEntry,
+    TrainingSession,
+    Volunteer,
+    VolunteerHours,
+)
+from staffing.rules import (
+    policy_for,
+    staff_on,
+    station_compliance,
+    time_bank_balance,
+    volunteer_stars,
+    volunteer_total_hours,
+)
+from staffing.validators import validate_id_number
 from stations.models import OperatingContract, Organization, Region, Station
 from stations.validators import validate_credit_code
 from tests.factories import shipped_standard_items
@@ -14,8 +35,24 @@ from tests.factories import shipped_standard_items
 pytestmark = pytest.mark.django_db
 
 
+STAFFING = (
+    StaffingPolicy,
+    StaffMember,
+    Volunteer,
+    VolunteerHours,
+    TimeBankEntry,
+    StationSupervisor,
+    SupervisionVisit,
+    TrainingSession,
+    TrainingSession.attendees.through,
+    StaffMember.history.model,
+    StationSupervisor.history.model,
+    StaffingPolicy.history.model,
+)
+
+
 def counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Region, Organization, Station, OperatingContract, User))
+    return tuple(m.objects.count() for m in (Region, Organization, Station, OperatingContract, User, *STAFFING))
 
 
 def test_the_demo_is_a_city_of_about_seventy_townships_with_every_role(settings):
@@ -33,6 +70,46 @@ def test_the_demo_is_a_city_of_about_seventy_townships_with_every_role(settings)
     assert Station.objects.visible_to(county).count() == 12
     evaluator = User.objects.get(username="evaluator")
     assert Station.objects.visible_to(evaluator).exists()
+
+
+def test_the_staffing_demo_shows_compliant_short_and_tiny_stations_honestly(settings):
+    settings.DEBUG = True
+    shipped_standard_items()
+    call_command("seed_demo", stdout=StringIO())
+    today = date.today()
+    operating = list(Station.objects.filter(status="operating"))
+
+    demo = Station.objects.get(name="马桥街道社会工作站")
+    checks = station_compliance(station=demo, on=today).checks
+    assert [c.code for c in checks if not c.ok] == []
+    assert len(checks) == 7
+    failing = {s.name: {c.code for c in station_compliance(station=s, on=today).checks if not c.ok} for s in operating}
+    assert any("certified_staff" in failed for failed in failing.values())
+    assert any("salary_floor" in failed for failed in failing.values())
+    assert any("volunteers" in failed for failed in failing.values())
+    assert [s.name for s in operating if staff_on(station=s, on=today).count() == 2] == ["澉浦镇社会工作站"]
+
+    # The "1+1" rule: every operating station has its named supervisor, visits and training.
+    assert StationSupervisor.objects.filter(station__in=operating).count() == len(operating)
+    assert not [s for s in operating if not s.supervision_visits.exists() or not s.trainings.exists()]
+    assert StaffingPolicy.objects.filter(region__code="330400000000", year=today.year).exists()
+    assert policy_for(station=demo, year=today.year).prior_year_average_wage is not None
+    assert StaffMember.objects.filter(left_on__lt=today).exists()
+
+    thresholds = policy_for(station=demo, year=today.year).volunteer_star_hours
+    stars = {
+        volunteer_stars(total_hours=volunteer_total_hours(v), thresholds=thresholds) for v in Volunteer.objects.all()
+    }
+    assert stars == {0, 1, 2, 3, 4, 5}
+    assert not VolunteerHours.objects.values("volunteer", "date").annotate(day=Sum("hours")).filter(day__gt=24)
+    assert VolunteerHours.objects.count() < 60_000
+    banked = Volunteer.objects.filter(time_bank__isnull=False).distinct()
+    assert banked.exists() and all(time_bank_balance(v) >= 0 for v in banked)
+    for number in [
+        *StaffMember.objects.values_list("id_number", flat=True),
+        *Volunteer.objects.values_list("id_number", flat=True),
+    ]:
+        validate_id_number(number)
 
 
 def test_running_it_twice_changes_nothing(settings):

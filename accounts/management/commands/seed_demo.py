@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: a realistic, idempotent demo (Jiaxing) with an account for every role."""
+"""``manage.py seed_demo``: a realistic, idempotent demo (Jiaxing) with staffing and an account for every role."""
 
 import random
 from datetime import date
@@ -10,13 +10,14 @@ from django.db import transaction
 from accounts.choices import Role
 from accounts.models import User
 from evaluation import demo as evaluation_demo
+from staffing import demo as staffing_demo
 from stations import demo as stations_demo
 
 SEED = 2026
 
 
 class Command(BaseCommand):
-    help = "Load the Jiaxing demo: regions, organisations, stations, contracts and demo accounts."
+    help = "Load the Jiaxing demo: regions, organisations, stations, contracts, staffing and demo accounts."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
@@ -28,10 +29,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             rng = random.Random(SEED)
             demo = stations_demo.seed(rng, today)
+            staffing = staffing_demo.seed(rng, demo, today)
             evaluation_demo.seed(demo, today)
             accounts = seed_accounts(demo)
         self.stdout.write(
             self.style.SUCCESS(f"Demo loaded: {len(demo.counties)} counties, {len(demo.stations)} stations.")
+        )
+        short = [name for name, failed in staffing.failures.items() if "certified_staff" in failed]
+        self.stdout.write(
+            f"Staffing: {staffing.staff} staff records, {staffing.volunteers} volunteers, {staffing.hour_records} hour records; "
+            f"{len(staffing.compliant)} of {staffing.operating} operating stations meet every staffing rule today, "
+            f"{len(short)} are short of certified social workers."
         )
         self.stdout.write(f"Demo accounts (password: {settings.DEMO_PASSWORD}):")
         for user in accounts:
