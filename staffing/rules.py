@@ -1,12 +1,13 @@
 """Staffing rules (DOMAIN.md section 3): the policy in force, compliance, turnover, volunteer stars and hours."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, DecimalField, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from stations.models import OperatingContract, Station
@@ -17,10 +18,24 @@ from .models import StaffingPolicy, StaffMember, TimeBankEntry, Volunteer, Volun
 
 def policy_for(*, station: Station, year: int) -> StaffingPolicy:
     """The policy of the nearest region above ``station`` that has one for ``year``, else the defaults."""
-    codes = station.township.path.strip("/").split("/")
-    policies = StaffingPolicy.objects.filter(region__code__in=codes, year=year).select_related("region")
-    nearest = max(policies, key=lambda p: len(p.region.path), default=None)
-    return nearest or StaffingPolicy(region=station.township, year=year)
+    return policies_for(stations=[station], year=year)[station.pk]
+
+
+def policies_for(*, stations, year: int) -> dict[int, StaffingPolicy]:
+    """``policy_for`` of many stations at once, in one query: station id -> policy in force in ``year``."""
+    stations = list(stations)
+    codes_of = {station.pk: station.township.path.strip("/").split("/") for station in stations}
+    wanted = {code for codes in codes_of.values() for code in codes}
+    by_code = {
+        policy.region.code: policy
+        for policy in StaffingPolicy.objects.filter(region__code__in=wanted, year=year).select_related("region")
+    }
+    result = {}
+    for station in stations:
+        found = [by_code[code] for code in codes_of[station.pk] if code in by_code]
+        nearest = max(found, key=lambda p: len(p.region.path), default=None)
+        result[station.pk] = nearest or StaffingPolicy(region=station.township, year=year)
+    return result
 
 
 def staff_on(*, station: Station, on: date):
@@ -41,7 +56,7 @@ class Check:
     """One rule of the staffing standard: what is required, what the station has, and whether that is enough."""
 
     code: str
-    required: Decimal | int
+    required: Decimal | int | None
     actual: Decimal | int | None
     ok: bool
 
@@ -57,27 +72,108 @@ class Compliance:
         return all(check.ok for check in self.checks)
 
 
+@dataclass(frozen=True)
+class StaffingFacts:
+    """What a station has on a date, as the staffing standard counts it."""
+
+    full_time: int = 0
+    certified: int = 0
+    professional: int = 0  # certified or with a social-work major
+    lowest_salary: Decimal | None = None  # of full-time staff; a salary not entered counts as 0
+    volunteers: int = 0
+    operator_rating: int | None = None  # of the operator under contract on the date
+    site_area: Decimal = Decimal("0")
+
+
 def station_compliance(*, station: Station, on: date) -> Compliance:
     """The station against its staffing policy on ``on``: each rule with required, actual and ok."""
-    policy = policy_for(station=station, year=on.year)
-    full_time = list(staff_on(station=station, on=on).filter(role__in=FULL_TIME_ROLES))
-    certified = sum(1 for s in full_time if s.certification != Certification.NONE)
-    professional = sum(1 for s in full_time if s.certification != Certification.NONE or s.major_social_work)
-    share = (Decimal(professional) / len(full_time)).quantize(Decimal("0.01")) if full_time else Decimal("0.00")
-    contract = OperatingContract.objects.current(on).filter(station=station).select_related("operator").first()
-    rating = contract.operator.rating if contract else None
+    stations = Station.objects.filter(pk=station.pk).select_related("township")
+    return stations_compliance(stations=stations, on=on)[station.pk]
+
+
+def stations_compliance(*, stations, on: date) -> dict[int, Compliance]:
+    """``station_compliance`` of every station of the queryset ``stations``: station id -> compliance.
+
+    Four queries whatever the number of stations (the stations, their policies, staff and volunteer counts,
+    operator ratings), so a county, a city or a province is checked at the same cost per page.
+    """
+    facts = staffing_facts(stations=stations, on=on)
+    stations = list(stations.select_related("township"))
+    policies = policies_for(stations=stations, year=on.year)
+    return {
+        station.pk: compliance_check(
+            station_id=station.pk,
+            on=on,
+            policy=policies[station.pk],
+            facts=replace(facts.get(station.pk, StaffingFacts()), site_area=station.site_area_m2),
+        )
+        for station in stations
+    }
+
+
+def staffing_facts(*, stations, on: date) -> dict[int, StaffingFacts]:
+    """Full-time, certified and professional staff, lowest salary, volunteers and operator rating per station.
+
+    ``stations`` is a queryset, used as a subquery (no list of ids, however many stations); a station with
+    nobody on the roster is absent from the result.
+    """
+    station_ids = stations.values("pk")
+    on_roster = Q(hired_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+    certified = ~Q(certification=Certification.NONE)
+    staff = {
+        row["station_id"]: row
+        for row in StaffMember.objects.filter(on_roster, station_id__in=station_ids, role__in=FULL_TIME_ROLES)
+        .order_by()
+        .values("station_id")
+        .annotate(
+            full_time=Count("pk"),
+            certified=Count("pk", filter=certified),
+            professional=Count("pk", filter=certified | Q(major_social_work=True)),
+            lowest_salary=Min(Coalesce("annual_salary", Value(Decimal("0")), output_field=DecimalField())),
+        )
+    }
+    volunteers = dict(
+        Volunteer.objects.filter(station_id__in=station_ids, registered_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .order_by()
+        .values("station_id")
+        .annotate(n=Count("pk"))
+        .values_list("station_id", "n")
+    )
+    ratings = dict(
+        OperatingContract.objects.current(on)
+        .filter(station_id__in=station_ids)
+        .order_by("station_id", "start_on")
+        .values_list("station_id", "operator__rating")
+    )
+    return {
+        station_id: StaffingFacts(
+            full_time=staff.get(station_id, {}).get("full_time", 0),
+            certified=staff.get(station_id, {}).get("certified", 0),
+            professional=staff.get(station_id, {}).get("professional", 0),
+            lowest_salary=staff.get(station_id, {}).get("lowest_salary"),
+            volunteers=volunteers.get(station_id, 0),
+            operator_rating=ratings.get(station_id),
+        )
+        for station_id in staff.keys() | volunteers.keys() | ratings.keys()
+    }
+
+
+def compliance_check(*, station_id: int, on: date, policy: StaffingPolicy, facts: StaffingFacts) -> Compliance:
+    """The staffing standard itself: each rule of ``policy`` against what the station has."""
     floor = salary_floor(policy)
-    lowest = min((s.annual_salary or Decimal(0) for s in full_time), default=None)
-    volunteers = volunteers_on(station=station, on=on).count()
+    share = professional_share(professional=facts.professional, full_time=facts.full_time)
+    rating, lowest = facts.operator_rating, facts.lowest_salary
     checks = [
-        Check("full_time_staff", policy.full_time_min, len(full_time), len(full_time) >= policy.full_time_min),
-        Check("certified_staff", policy.certified_min, certified, certified >= policy.certified_min),
-        Check("volunteers", policy.volunteers_min, volunteers, volunteers >= policy.volunteers_min),
+        Check("full_time_staff", policy.full_time_min, facts.full_time, facts.full_time >= policy.full_time_min),
+        Check("certified_staff", policy.certified_min, facts.certified, facts.certified >= policy.certified_min),
+        Check("volunteers", policy.volunteers_min, facts.volunteers, facts.volunteers >= policy.volunteers_min),
         Check(
             "professional_share",
             policy.professional_share_min,
             share,
-            bool(full_time) and share >= policy.professional_share_min,
+            # Compared exactly (2 of 3 is not 0.67), shown rounded.
+            facts.full_time > 0 and facts.professional >= policy.professional_share_min * facts.full_time,
         ),
         Check(
             "operator_rating",
@@ -85,27 +181,59 @@ def station_compliance(*, station: Station, on: date) -> Compliance:
             rating,
             rating is not None and rating >= policy.operator_rating_min,
         ),
-        Check("site_area", policy.site_area_min, station.site_area_m2, station.site_area_m2 >= policy.site_area_min),
+        Check("site_area", policy.site_area_min, facts.site_area, facts.site_area >= policy.site_area_min),
         # Unknown until the year's average wage is entered: not ok, and shown as such.
         Check("salary_floor", floor, lowest, floor is not None and lowest is not None and lowest >= floor),
     ]
-    return Compliance(station_id=station.pk, date=on, checks=checks)
+    return Compliance(station_id=station_id, date=on, checks=checks)
+
+
+def professional_share(*, professional: int, full_time: int) -> Decimal:
+    """Professional staff over full-time staff, to 2 places rounded half-up (0.00 without full-time staff)."""
+    if not full_time:
+        return Decimal("0.00")
+    return (Decimal(professional) / full_time).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def salary_floor(policy: StaffingPolicy) -> Decimal | None:
     """The lowest annual salary allowed: ratio x the prior-year average wage, to the fen, or None if unknown."""
     if policy.prior_year_average_wage is None:
         return None
-    return (policy.salary_floor_ratio * policy.prior_year_average_wage).quantize(Decimal("0.01"))
+    return (policy.salary_floor_ratio * policy.prior_year_average_wage).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass(frozen=True)
+class Turnover:
+    """Staff turnover of a station over [start, end]: leavers, average headcount and their ratio."""
+
+    station_id: int
+    start: date
+    end: date
+    leavers: int
+    average_headcount: Decimal
+    rate: Decimal | None
+
+
+def station_turnover(*, station: Station, start: date, end: date) -> Turnover:
+    """Leavers in [start, end] divided by the average of the headcounts at both ends (rate None without staff)."""
+    leavers = StaffMember.objects.filter(station=station, left_on__gte=start, left_on__lte=end).count()
+    average = Decimal(staff_on(station=station, on=start).count() + staff_on(station=station, on=end).count()) / 2
+    rate = (leavers / average).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if average else None
+    return Turnover(
+        station_id=station.pk,
+        start=start,
+        end=end,
+        leavers=leavers,
+        average_headcount=average.quantize(Decimal("0.1")),
+        rate=rate,
+    )
 
 
 def turnover_rate(*, station: Station, start: date, end: date) -> Decimal | None:
-    """Leavers in [start, end] divided by the average of the headcounts at both ends (None without staff)."""
-    leavers = StaffMember.objects.filter(station=station, left_on__gte=start, left_on__lte=end).count()
-    average = Decimal(staff_on(station=station, on=start).count() + staff_on(station=station, on=end).count()) / 2
-    if not average:
-        return None
-    return (leavers / average).quantize(Decimal("0.0001"))
+    """The rate alone of ``station_turnover``."""
+    return station_turnover(station=station, start=start, end=end).rate
 
 
 def volunteer_stars(*, total_hours: Decimal, thresholds: list[int]) -> int:
@@ -137,6 +265,13 @@ def volunteer_hours_add(*, volunteer: Volunteer, on: date, hours: Decimal, activ
 
 def time_bank_balance(volunteer: Volunteer) -> Decimal:
     return volunteer.time_bank.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+def time_bank_deposit(*, volunteer: Volunteer, on: date, hours: Decimal, note: str = "") -> TimeBankEntry:
+    """Put ``hours`` into the time bank."""
+    if hours <= 0:
+        raise ValidationError({"hours": _("Deposit a positive number of hours.")})
+    return TimeBankEntry.objects.create(volunteer=volunteer, date=on, hours=hours, note=note)
 
 
 def time_bank_redeem(*, volunteer: Volunteer, on: date, hours: Decimal, note: str = "") -> TimeBankEntry:

@@ -10,6 +10,7 @@ from staffing.models import StaffingPolicy, StaffMember, Volunteer
 from staffing.rules import (
     policy_for,
     station_compliance,
+    stations_compliance,
     time_bank_balance,
     time_bank_redeem,
     turnover_rate,
@@ -18,6 +19,7 @@ from staffing.rules import (
     volunteer_total_hours,
 )
 from staffing.validators import id_number_check_char, mask_id_number, validate_id_number
+from stations.models import Organization, Station
 
 ON = date(2026, 6, 30)
 
@@ -212,3 +214,46 @@ def test_the_time_bank_never_goes_negative(world):
         time_bank_redeem(volunteer=volunteer, on=ON, hours=Decimal("0.5"))
     assert time_bank_balance(volunteer) == Decimal("0")
     assert volunteer.time_bank.count() == 2
+
+
+@pytest.mark.django_db
+def test_two_of_three_is_short_of_a_two_thirds_rounded_share(compliant_station):
+    """The share is compared exactly: 2 of 3 shows as 0.67 but does not meet a minimum of 0.67."""
+    StaffingPolicy.objects.update(professional_share_min=Decimal("0.67"))
+    StaffMember.objects.filter(name__in=["社工3", "社工4", "社工5"]).update(role="part_time")
+    StaffMember.objects.filter(name="社工2").update(certification="none")
+    check = checks(compliant_station)["professional_share"]
+    assert (check.actual, check.ok) == (Decimal("0.67"), False)
+
+
+@pytest.mark.django_db
+def test_operator_rating_exactly_3a_is_enough_and_2a_or_no_contract_is_not(compliant_station, world):
+    Organization.objects.filter(pk=world.orgs["op"].pk).update(rating=3)
+    assert checks(compliant_station)["operator_rating"].ok
+    Organization.objects.filter(pk=world.orgs["op"].pk).update(rating=2)
+    assert not checks(compliant_station)["operator_rating"].ok
+    check = checks(compliant_station, on=date(2027, 1, 1))["operator_rating"]  # the contract ended 2026-12-31
+    assert (check.actual, check.ok) == (None, False)
+
+
+@pytest.mark.django_db
+def test_site_area_exactly_500_is_enough_and_499_99_is_not(compliant_station):
+    Station.objects.filter(pk=compliant_station.pk).update(site_area_m2=Decimal("500.00"))
+    assert checks(compliant_station)["site_area"].ok
+    Station.objects.filter(pk=compliant_station.pk).update(site_area_m2=Decimal("499.99"))
+    assert not checks(compliant_station)["site_area"].ok
+
+
+@pytest.mark.django_db
+def test_many_stations_are_checked_in_a_fixed_number_of_queries_and_agree_with_one_by_one(
+    compliant_station, world, django_assert_max_num_queries
+):
+    hire(world.stations["SB"], 900)
+    stations = Station.objects.order_by("pk")
+    with django_assert_max_num_queries(5):
+        together = stations_compliance(stations=stations, on=ON)
+    assert set(together) == set(stations.values_list("pk", flat=True))
+    for station in stations:
+        assert together[station.pk] == station_compliance(station=station, on=ON)
+    assert together[compliant_station.pk].compliant
+    assert not together[world.stations["S2"].pk].compliant  # nobody at all: every count is zero
