@@ -74,14 +74,52 @@ ENTRIES = {
         frozenset({"stations:contract_list", "stations:contract_update"}),
     ),
     "reports": NavEntry("reports", _("Reports"), "file-earmark-pdf", "reports:list", frozenset({"reports:*"})),
+    "compliance": NavEntry(
+        "compliance",
+        _("Staffing compliance"),
+        "clipboard2-check",
+        "staffing:compliance",
+        frozenset({"staffing:compliance"}),
+    ),
+    "staff": NavEntry(
+        "staff",
+        _("Staff"),
+        "person-badge",
+        "staffing:roster",
+        frozenset(
+            {
+                "staffing:roster",
+                "staffing:history",
+                "staffing:staff_create",
+                "staffing:staff_update",
+                "staffing:roster_import",
+            }
+        ),
+        needs_station=True,
+    ),
+    "volunteers": NavEntry(
+        "volunteers",
+        _("Volunteers"),
+        "people",
+        "staffing:volunteers",
+        frozenset(
+            {
+                "staffing:volunteers",
+                "staffing:volunteer_create",
+                "staffing:volunteer_update",
+                "staffing:volunteer_hours_add",
+            }
+        ),
+        needs_station=True,
+    ),
 }
-OFFICIAL_MENU = ["dashboard", "stations", "organizations", "contracts", "reports"]
+OFFICIAL_MENU = ["dashboard", "stations", "compliance", "organizations", "contracts", "reports"]
 ROLE_MENUS = {
     Role.ADMIN: OFFICIAL_MENU,
     Role.CITY_OFFICIAL: OFFICIAL_MENU,
     Role.TOWNSHIP_OFFICIAL: OFFICIAL_MENU,
-    Role.STATION_MANAGER: ["home", "my_station", "reports"],
-    Role.SOCIAL_WORKER: ["home", "my_station", "reports"],
+    Role.STATION_MANAGER: ["home", "my_station", "staff", "volunteers", "reports"],
+    Role.SOCIAL_WORKER: ["home", "my_station", "staff", "volunteers", "reports"],
     Role.EVALUATOR: ["home", "assigned", "reports"],
 }
 

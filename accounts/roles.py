@@ -54,7 +54,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.TOWNSHIP_OFFICIAL: frozenset(VIEW_STATIONS | {"stations.change_stationstandard"}),
-    Role.STATION_MANAGER: frozenset(VIEW_STATIONS | {"stations.change_station", "stations.change_stationstandard"}),
+    Role.STATION_MANAGER: frozenset(
+        VIEW_STATIONS | KEEP_STAFFING | {"stations.change_station", "stations.change_stationstandard"}
+    ),
     Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS),
     Role.EVALUATOR: frozenset(VIEW_STATIONS),
 }

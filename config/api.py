@@ -6,6 +6,17 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView
 from reports.api import ReportViewSet
+from staffing.api import (
+    StaffingPolicyViewSet,
+    StaffMemberViewSet,
+    StationComplianceView,
+    StationSupervisorViewSet,
+    StationTurnoverView,
+    SupervisionVisitViewSet,
+    TrainingSessionViewSet,
+    VolunteerHoursViewSet,
+    VolunteerViewSet,
+)
 from stations.api import (
     ContractViewSet,
     OrganizationViewSet,
@@ -21,6 +32,13 @@ router.register("stations", StationViewSet, basename="station")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("station-standards", StationStandardViewSet, basename="station-standard")
 router.register("reports", ReportViewSet, basename="report")
+router.register("staff", StaffMemberViewSet, basename="staff")
+router.register("volunteers", VolunteerViewSet, basename="volunteer")
+router.register("volunteer-hours", VolunteerHoursViewSet, basename="volunteer-hours")
+router.register("trainings", TrainingSessionViewSet, basename="training")
+router.register("supervisions", SupervisionVisitViewSet, basename="supervision")
+router.register("station-supervisors", StationSupervisorViewSet, basename="station-supervisor")
+router.register("staffing-policies", StaffingPolicyViewSet, basename="staffing-policy")
 
 app_name = "api"
 urlpatterns = [
@@ -28,5 +46,7 @@ urlpatterns = [
     path("users/me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("stations/<id:pk>/compliance/", StationComplianceView.as_view(), name="station-compliance"),
+    path("stations/<id:pk>/turnover/", StationTurnoverView.as_view(), name="station-turnover"),
     path("", include(router.urls)),
 ]

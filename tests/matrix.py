@@ -425,3 +425,6 @@ register_pages(
         data=lambda w: {"kind": "station_profile", "station": s1(w)},
     ),
 )
+
+import tests.staffing.matrix_api  # noqa: E402, F401  (registers the staffing endpoints)
+import tests.staffing.matrix_pages  # noqa: E402,F401

@@ -12,6 +12,8 @@ from stations.models import OperatingContract, Organization, Region, Station, St
 
 from .conftest import ROLES
 from .matrix import API, PAGES, Endpoint
+from .staffing.matrix_api import build_staffing
+from .staffing.matrix_pages import build_staffing_pages
 
 WATCHED = [User, Region, Organization, Station, OperatingContract, StationStandard, Report]
 
@@ -28,6 +30,8 @@ def matrix_world(world, settings, tmp_path):
     report.save()
     report.file.save("profile.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     world.extra["report"] = report
+    build_staffing(world)
+    build_staffing_pages(world)
     return world
 
 

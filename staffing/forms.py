@@ -1,0 +1,185 @@
+"""Browser forms of the roster and the volunteers: one station, fixed by the page; whole ID numbers typed, never shown.
+
+One-row rules run through the models (validators, ``clean()``); the hours rule through ``rules.volunteer_hours_add``
+in the view. The roster import (``excel.py``) fills ``StaffMemberForm`` row by row, so a row is refused for exactly
+the reasons the page would refuse it.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Station
+
+from .models import StaffMember, Volunteer
+from .validators import validate_id_number
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FieldsetsMixin:
+    """``fieldsets()``: the bound fields in titled groups, for the page to lay out."""
+
+    FIELDSETS: list[tuple[str, list[str]]] = []
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.FIELDSETS]
+
+
+class IdNumberMixin:
+    """The ID number is typed whole when a person is added; once saved the form never puts it back in the page.
+
+    On an existing record the field starts empty (the masked number is in its help text) and a number typed there
+    replaces the stored one, to correct a mistake; left empty, the stored number stays.
+    """
+
+    def setup_id_number(self) -> None:
+        field = self.fields["id_number"]
+        field.widget.attrs.update(autocomplete="off", spellcheck="false", inputmode="text")
+        if self.instance.pk:
+            self.initial["id_number"] = ""
+            field.required = False
+            field.label = _("Correct the resident ID number")
+            field.help_text = _(
+                "Stored as %(masked)s. Leave empty to keep it; type the whole number to replace it."
+            ) % {"masked": self.instance.masked_id_number}
+        else:
+            field.help_text = _("18 characters; shown masked once saved.")
+
+    def clean_id_number(self) -> str:
+        number = (self.cleaned_data.get("id_number") or "").strip().upper()
+        if not number and self.instance.pk:
+            return self.instance.id_number
+        validate_id_number(number)
+        return number
+
+
+class StaffMemberForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
+    """A staff member of ``station``. The salary is asked only of users who may change staff records (and so see it)."""
+
+    FIELDSETS = [
+        (_("Person"), ["name", "gender", "id_number", "phone"]),
+        (_("Post and qualifications"), ["role", "employer", "education", "certification", "major_social_work"]),
+        (_("Employment"), ["hired_on", "left_on", "annual_salary", "labour_contract"]),
+    ]
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "name",
+            "gender",
+            "id_number",
+            "phone",
+            "role",
+            "employer",
+            "education",
+            "major_social_work",
+            "certification",
+            "hired_on",
+            "left_on",
+            "labour_contract",
+            "annual_salary",
+        ]
+        widgets = {"hired_on": DATE_INPUT, "left_on": DATE_INPUT}
+
+    def __init__(self, *args, station: Station, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.station = station
+        self.setup_id_number()
+        if not user.has_perm("staffing.change_staffmember"):
+            del self.fields["annual_salary"]
+        self.fields["left_on"].help_text = _("Set when the person leaves: the record stays, for history and turnover.")
+        if "annual_salary" in self.fields:
+            self.fields["annual_salary"].help_text = _("In CNY (yuan), before tax.")
+
+    def clean(self):
+        cleaned = super().clean()
+        number, hired_on = cleaned.get("id_number"), cleaned.get("hired_on")
+        if number and hired_on:
+            # The form has no station field, so Django would not check this constraint before saving.
+            twins = StaffMember.objects.filter(station=self.instance.station, id_number=number, hired_on=hired_on)
+            if twins.exclude(pk=self.instance.pk).exists():
+                self.add_error("id_number", _("This person is already on the roster with the same hiring date."))
+        return cleaned
+
+
+class VolunteerForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
+    """A volunteer registered at ``station``."""
+
+    FIELDSETS = [
+        (_("Person"), ["name", "id_number", "phone", "skills"]),
+        (_("Registration"), ["registered_on", "left_on"]),
+    ]
+
+    class Meta:
+        model = Volunteer
+        fields = ["name", "id_number", "phone", "skills", "registered_on", "left_on"]
+        widgets = {"registered_on": DATE_INPUT, "left_on": DATE_INPUT}
+
+    def __init__(self, *args, station: Station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.station = station
+        self.setup_id_number()
+        self.fields["skills"].help_text = _("For example: elderly care, tutoring, legal advice.")
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number:
+            twins = Volunteer.objects.filter(station=self.instance.station, id_number=number)
+            if twins.exclude(pk=self.instance.pk).exists():
+                self.add_error("id_number", _("This person is already registered as a volunteer of this station."))
+        registered_on, left_on = cleaned.get("registered_on"), cleaned.get("left_on")
+        if registered_on and left_on and left_on < registered_on:
+            self.add_error("left_on", _("Someone cannot leave before they registered."))
+        return cleaned
+
+
+class VolunteerHoursForm(forms.Form):
+    """Hours one volunteer of the station served on one day (the 24-hour day is checked by the rule on save)."""
+
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=24,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "24"}),
+    )
+    activity = forms.CharField(label=_("Activity"), max_length=200)
+
+    def __init__(self, *args, volunteers, **kwargs):
+        kwargs.setdefault("initial", {"date": date.today()})
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+
+    def clean_date(self):
+        served_on = self.cleaned_data["date"]
+        if served_on > date.today():
+            raise forms.ValidationError(_("Hours are recorded once served, not in advance."))
+        return served_on
+
+
+class RosterImportForm(forms.Form):
+    """An .xlsx file filled in from the roster template."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Roster file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload the roster as an .xlsx file, filled in from the template."))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

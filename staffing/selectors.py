@@ -1,0 +1,137 @@
+"""Reads of the staffing pages and exports: compliance of many stations, rules as labelled rows, volunteer totals.
+
+The figures come from ``rules.py`` (``station_compliance`` and friends); this module only gathers them for a
+page or a spreadsheet and words them for people.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from stations.choices import Rating
+from stations.models import Station
+from stations.templatetags.portal import cny
+
+from .models import StaffMember, TimeBankEntry, Volunteer, VolunteerHours
+from .rules import Check, Compliance, stations_compliance
+
+# The rules of the staffing standard (``station_compliance``), in the order the pages show them.
+CHECK_LABELS = {
+    "full_time_staff": gettext_lazy("Full-time staff"),
+    "certified_staff": gettext_lazy("Certified social workers"),
+    "volunteers": gettext_lazy("Registered volunteers"),
+    "professional_share": gettext_lazy("Professional share of full-time staff"),
+    "operator_rating": gettext_lazy("Operator assessment rating"),
+    "site_area": gettext_lazy("Site area"),
+    "salary_floor": gettext_lazy("Lowest full-time salary"),
+}
+RULE_CODES = list(CHECK_LABELS)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One rule of a station's compliance, worded for a page: what is required, what it has, red or green."""
+
+    code: str
+    label: str
+    required: str
+    actual: str
+    ok: bool
+
+
+def plain_number(value: Decimal | int) -> str:
+    """``500.00`` -> ``500``, ``420.50`` -> ``420.5``."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown_value(code: str, value) -> str:
+    """A required or actual figure of rule ``code`` in the unit people read it in."""
+    if value is None:
+        return "—"
+    if code == "professional_share":
+        return f"{plain_number(Decimal(value) * 100)}%"
+    if code == "operator_rating":
+        return str(Rating(value).label)
+    if code == "site_area":
+        return f"{plain_number(value)} m²"
+    if code == "salary_floor":
+        return cny(value)
+    return plain_number(value)
+
+
+def check_row(check: Check) -> CheckRow:
+    required = f"≥ {shown_value(check.code, check.required)}"
+    actual = shown_value(check.code, check.actual)
+    if check.code == "salary_floor" and check.required is None:
+        required = _("Average wage not entered")
+    elif check.code == "operator_rating" and check.actual is None:
+        actual = _("No operator under contract")
+    elif check.code == "salary_floor" and check.actual is None:
+        actual = _("No full-time staff")
+    return CheckRow(check.code, str(CHECK_LABELS.get(check.code, check.code)), required, actual, check.ok)
+
+
+def check_rows(compliance: Compliance) -> list[CheckRow]:
+    return [check_row(check) for check in compliance.checks]
+
+
+@dataclass(frozen=True)
+class StationCompliance:
+    """A station and its compliance on a date, with its rules worded (``check_rows``)."""
+
+    station: Station
+    compliance: Compliance
+    rows: list[CheckRow]
+
+    @property
+    def failed(self) -> list[str]:
+        return [row.code for row in self.rows if not row.ok]
+
+
+def region_compliance(stations, on: date) -> list[StationCompliance]:
+    """``stations_compliance`` of the queryset ``stations``, in its order, each with its rules worded."""
+    stations = stations.select_related("township__parent")
+    results = stations_compliance(stations=stations, on=on)
+    return [StationCompliance(station, results[station.pk], check_rows(results[station.pk])) for station in stations]
+
+
+def failing_counts(results: list[StationCompliance]) -> dict[str, int]:
+    """How many of ``results`` fail each rule, every rule listed (zero included)."""
+    counts = dict.fromkeys(RULE_CODES, 0)
+    for result in results:
+        for code in result.failed:
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def staff_current(*, station: Station, on: date):
+    """Staff of ``station`` on the roster on ``on``: not yet left (later hires included, marked on the page)."""
+    return StaffMember.objects.filter(station=station).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+
+def hours_sum(model) -> Coalesce:
+    """The sum of ``model.hours`` per volunteer as a subquery, so a whole page of volunteers takes one query."""
+    output = DecimalField(max_digits=12, decimal_places=1)
+    total = (
+        model.objects.filter(volunteer=OuterRef("pk"))
+        .order_by()
+        .values("volunteer")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=output), Value(Decimal("0"), output_field=output))
+
+
+def with_hour_totals(volunteers):
+    """``volunteers`` annotated with ``total_hours`` served and the time-bank ``balance``."""
+    return volunteers.annotate(total_hours=hours_sum(VolunteerHours), balance=hours_sum(TimeBankEntry))
+
+
+def volunteers_current(*, station: Station, on: date):
+    return Volunteer.objects.filter(station=station).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))

@@ -1,0 +1,461 @@
+"""Browser pages of staffing: a station's roster and compliance, staff history, volunteers and their hours,
+the roster in and out of Excel, and the officials' list of stations that fail the staffing standard.
+
+Every page reaches a station through ``Station.objects.visible_to(user)`` (404 outside the scope), writes through
+``save_in_scope``, takes its figures from ``rules.py`` and shows ID numbers masked; a whole number is shown only on
+its own POST, to holders of ``staffing.view_full_id_number``, and every such view is logged (``IdNumberView``).
+"""
+
+from datetime import date
+from functools import cached_property
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, F, IntegerField, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from django.views.generic import CreateView, FormView, ListView, UpdateView
+
+from accounts.mixins import (
+    OutOfScope,
+    RolePermissionRequiredMixin,
+    ScopedFormMixin,
+    ScopedQuerysetMixin,
+    save_in_scope,
+)
+from stations.choices import StationStatus
+from stations.models import Station
+
+from .excel import (
+    RosterFileError,
+    compliance_workbook,
+    roster_import,
+    roster_template,
+    roster_workbook,
+    workbook_response,
+)
+from .forms import RosterImportForm, StaffMemberForm, VolunteerForm, VolunteerHoursForm
+from .models import IdNumberView, StaffMember, Volunteer
+from .rules import policy_for, station_compliance, station_turnover, volunteer_hours_add, volunteer_stars
+from .selectors import (
+    CHECK_LABELS,
+    RULE_CODES,
+    check_rows,
+    failing_counts,
+    region_compliance,
+    staff_current,
+    volunteers_current,
+    with_hour_totals,
+)
+
+PAGE_SIZE = 25
+FULL_ID_NUMBER = "staffing.view_full_id_number"
+
+
+def asked_date(request, name: str = "on") -> date:
+    """The date in ``?on=`` (ISO), or today when absent or not a date."""
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return date.today()
+
+
+class StationPageMixin:
+    """The station in the address, within the user's scope (else 404), and its name in every page's context."""
+
+    @cached_property
+    def station(self) -> Station:
+        stations = Station.objects.visible_to(self.request.user).select_related("township__parent")
+        return get_object_or_404(stations, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        return super().get_context_data(**kwargs)
+
+
+# --- roster ------------------------------------------------------------------------------------------------------
+
+
+class RosterView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMixin, ListView):
+    """Staff on the roster of a station on a date (today unless ``?on=``) and its compliance with the standard."""
+
+    model = StaffMember
+    permission_required = "staffing.view_staffmember"
+    template_name = "staffing/roster.html"
+
+    def scoped_queryset(self, queryset):
+        self.on = asked_date(self.request)
+        return (queryset & staff_current(station=self.station, on=self.on)).order_by("role", "hired_on", "name")
+
+    def get_context_data(self, **kwargs):
+        compliance = station_compliance(station=self.station, on=self.on)
+        return super().get_context_data(
+            on=self.on,
+            today=date.today(),
+            checks=check_rows(compliance),
+            failed=sum(1 for check in compliance.checks if not check.ok),
+            show_salary=self.request.user.has_perm("staffing.change_staffmember"),
+            **kwargs,
+        )
+
+
+class RosterExportView(RosterView):
+    """The roster page's staff as .xlsx: ID numbers masked, salaries only for those who may see them."""
+
+    def render_to_response(self, context, **response_kwargs):
+        workbook = roster_workbook(
+            station=self.station, staff=context["object_list"], on=self.on, with_salary=context["show_salary"]
+        )
+        return workbook_response(
+            workbook, _("%(station)s roster %(date)s.xlsx") % {"station": self.station.name, "date": self.on}
+        )
+
+    def get_context_data(self, **kwargs):
+        return {
+            "object_list": self.object_list,
+            "show_salary": self.request.user.has_perm("staffing.change_staffmember"),
+        }
+
+
+class RosterTemplateView(RolePermissionRequiredMixin, View):
+    """The empty roster to fill in and import."""
+
+    permission_required = "staffing.add_staffmember"
+
+    def get(self, request, *args, **kwargs):
+        return workbook_response(roster_template(), _("roster template.xlsx"))
+
+
+class RosterImportView(RolePermissionRequiredMixin, StationPageMixin, FormView):
+    """Upload a filled-in template: every row checked first; all saved in one go, or nothing and every error."""
+
+    permission_required = "staffing.add_staffmember"
+    template_name = "staffing/roster_import.html"
+    form_class = RosterImportForm
+
+    def dispatch_in_scope(self, handler, request, *args, **kwargs):
+        self.station  # noqa: B018  (a station outside the scope is a 404 before anything else)
+        return handler(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.dispatch_in_scope(super().get, request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.dispatch_in_scope(super().post, request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = roster_import(station=self.station, user=self.request.user, file=form.cleaned_data["file"])
+        except RosterFileError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            self.request,
+            ngettext("%(n)s staff member imported.", "%(n)s staff members imported.", len(result.created))
+            % {"n": len(result.created)},
+        )
+        return HttpResponseRedirect(reverse("staffing:roster", args=[self.station.pk]))
+
+
+class StaffHistoryView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMixin, ListView):
+    """Everyone who has worked at the station, leavers first, and its turnover this year and last year."""
+
+    model = StaffMember
+    permission_required = "staffing.view_staffmember"
+    template_name = "staffing/history.html"
+    paginate_by = PAGE_SIZE
+
+    def scoped_queryset(self, queryset):
+        self.left_only = self.request.GET.get("show") != "all"
+        staff = queryset.filter(station=self.station)
+        if self.left_only:
+            staff = staff.filter(left_on__isnull=False)
+        return staff.order_by(F("left_on").desc(nulls_last=True), "-hired_on", "name", "pk")
+
+    def get_context_data(self, **kwargs):
+        today = date.today()
+        turnover = [
+            station_turnover(station=self.station, start=date(today.year, 1, 1), end=today),
+            station_turnover(station=self.station, start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31)),
+        ]
+        return super().get_context_data(turnover=turnover, left_only=self.left_only, today=today, **kwargs)
+
+
+# --- staff forms -------------------------------------------------------------------------------------------------
+
+
+class StaffFormMixin(ScopedFormMixin):
+    model = StaffMember
+    form_class = StaffMemberForm
+    template_name = "staffing/staff_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        return super().get_context_data(can_see_whole=self.request.user.has_perm(FULL_ID_NUMBER), **kwargs)
+
+    def get_success_url(self):
+        return reverse("staffing:roster", args=[self.station.pk])
+
+
+class StaffCreateView(RolePermissionRequiredMixin, StationPageMixin, StaffFormMixin, CreateView):
+    """A new staff member of the station in the address."""
+
+    permission_required = "staffing.add_staffmember"
+    success_message = gettext_lazy("%(object)s added to the roster.")
+
+
+class StaffUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, StaffFormMixin, UpdateView):
+    """A staff member's record; leaving is recorded here (``left_on``), the record stays."""
+
+    permission_required = "staffing.change_staffmember"
+    success_message = gettext_lazy("%(object)s saved.")
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("station__township")
+
+    @property
+    def station(self) -> Station:
+        return self.object.station
+
+
+class WholeIdNumberView(RolePermissionRequiredMixin, ScopedQuerysetMixin, View):
+    """POST only: the whole ID number of one person, shown once, to holders of its own permission; logged."""
+
+    permission_required = FULL_ID_NUMBER
+    http_method_names = ["post"]
+    subject: str  # the ``IdNumberView`` field naming whose number is seen
+    back_url_name: str  # the station's page to go back to
+
+    def post(self, request, *args, **kwargs):
+        person = get_object_or_404(self.get_queryset().select_related("station"), pk=kwargs["pk"])
+        IdNumberView.objects.create(viewer=request.user, **{self.subject: person})
+        back = reverse(self.back_url_name, args=[person.station_id])
+        response = render(
+            request, "staffing/id_number.html", {"person": person, "station": person.station, "back": back}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class StaffIdNumberView(WholeIdNumberView):
+    model = StaffMember
+    subject = "staff_member"
+    back_url_name = "staffing:roster"
+
+
+class VolunteerIdNumberView(WholeIdNumberView):
+    model = Volunteer
+    subject = "volunteer"
+    back_url_name = "staffing:volunteers"
+
+
+# --- volunteers --------------------------------------------------------------------------------------------------
+
+
+class VolunteerListView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMixin, ListView):
+    """The station's volunteers with their hours, stars and time-bank balance, and the quick hours form."""
+
+    model = Volunteer
+    permission_required = "staffing.view_volunteer"
+    template_name = "staffing/volunteers.html"
+    paginate_by = 50
+
+    def scoped_queryset(self, queryset):
+        today = date.today()
+        self.show_all = self.request.GET.get("show") == "all"
+        volunteers = queryset.filter(station=self.station)
+        if not self.show_all:
+            volunteers = volunteers & volunteers_current(station=self.station, on=today)
+        gone = Case(When(left_on__lte=today, then=Value(1)), default=Value(0), output_field=IntegerField())
+        return with_hour_totals(volunteers).order_by(gone, "name", "pk")
+
+    def hours_form(self, data=None) -> VolunteerHoursForm:
+        current = volunteers_current(station=self.station, on=date.today()).order_by("name").only("id", "name")
+        return VolunteerHoursForm(data, volunteers=current)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        thresholds = policy_for(station=self.station, year=date.today().year).volunteer_star_hours
+        for volunteer in context["object_list"]:
+            volunteer.stars = volunteer_stars(total_hours=volunteer.total_hours, thresholds=thresholds)
+        user = self.request.user
+        if "hours_form" not in context and user.has_perm("staffing.add_volunteerhours"):
+            context["hours_form"] = self.hours_form()
+        context.update(
+            thresholds=thresholds,
+            star_range=range(1, len(thresholds) + 1),
+            show_all=self.show_all,
+            today=date.today(),
+        )
+        return context
+
+
+class VolunteerHoursAddView(VolunteerListView):
+    """POST of the quick hours form; errors are shown on the volunteers page, next to their fields."""
+
+    permission_required = ("staffing.view_volunteer", "staffing.add_volunteerhours")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = self.hours_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record = save_in_scope(
+                    request.user,
+                    lambda: (
+                        volunteer_hours_add(
+                            volunteer=data["volunteer"], on=data["date"], hours=data["hours"], activity=data["activity"]
+                        ).volunteer
+                    ),
+                )
+            except ValidationError as error:
+                add_rule_errors(form, error)
+            except OutOfScope as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(hours)s hours recorded for %(name)s on %(date)s.")
+                    % {"hours": data["hours"], "name": record.name, "date": data["date"]},
+                )
+                return HttpResponseRedirect(reverse("staffing:volunteers", args=[self.station.pk]))
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(hours_form=form), status=200)
+
+
+def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
+    """A rule's refusal on the form: on its field when the form has that field, above the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VolunteerFormMixin(ScopedFormMixin):
+    model = Volunteer
+    form_class = VolunteerForm
+    template_name = "staffing/volunteer_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "station": self.station}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        return super().get_context_data(can_see_whole=self.request.user.has_perm(FULL_ID_NUMBER), **kwargs)
+
+    def get_success_url(self):
+        return reverse("staffing:volunteers", args=[self.station.pk])
+
+
+class VolunteerCreateView(RolePermissionRequiredMixin, StationPageMixin, VolunteerFormMixin, CreateView):
+    permission_required = "staffing.add_volunteer"
+    success_message = gettext_lazy("Volunteer %(object)s registered.")
+
+
+class VolunteerUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, VolunteerFormMixin, UpdateView):
+    permission_required = "staffing.change_volunteer"
+    success_message = gettext_lazy("Volunteer %(object)s saved.")
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("station__township")
+
+    @property
+    def station(self) -> Station:
+        return self.object.station
+
+
+# --- officials: stations failing the standard -------------------------------------------------------------------
+
+
+class ComplianceRuleForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False)
+    show = forms.ChoiceField(
+        label=gettext_lazy("Stations"),
+        required=False,
+        choices=[("failing", gettext_lazy("Failing any rule")), ("all", gettext_lazy("All stations in operation"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", _("Any rule")), *((code, CHECK_LABELS[code]) for code in RULE_CODES)]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+
+class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+    """Stations in operation in the user's scope that fail the staffing standard on a date, by rule, with counts.
+
+    Every station in scope is checked (``stations_compliance``, a fixed number of queries whatever their number),
+    so the counts cover the whole scope while the table shows 25 a page.
+    """
+
+    model = Station
+    permission_required = "staffing.view_staffmember"
+    template_name = "staffing/compliance.html"
+    paginate_by = PAGE_SIZE
+
+    def scoped_queryset(self, queryset):
+        self.filters = ComplianceRuleForm(self.request.GET)
+        self.filters.is_valid()
+        return (
+            queryset.filter(status=StationStatus.OPERATING)
+            .select_related("township__parent")
+            .order_by("township__path", "name", "pk")
+        )
+
+    @cached_property
+    def choice(self) -> dict:
+        data = getattr(self.filters, "cleaned_data", {})
+        return {
+            "on": data.get("on") or date.today(),
+            "rule": data.get("rule") or "",
+            "show": data.get("show") or "failing",
+        }
+
+    def results(self):
+        """(every station checked, the rows of the table, failures per rule)."""
+        checked = region_compliance(self.object_list, on=self.choice["on"])
+        rule, rows = self.choice["rule"], checked
+        if rule:
+            rows = [result for result in checked if rule in result.failed]
+        elif self.choice["show"] == "failing":
+            rows = [result for result in checked if result.failed]
+        return checked, rows, failing_counts(checked)
+
+    def get_context_data(self, **kwargs):
+        checked, rows, counts = self.results()
+        return super().get_context_data(
+            object_list=rows,
+            checked=len(checked),
+            compliant=sum(1 for result in checked if not result.failed),
+            counts=[(code, CHECK_LABELS[code], counts[code]) for code in RULE_CODES],
+            rule_codes=RULE_CODES,
+            rule_labels=[CHECK_LABELS[code] for code in RULE_CODES],
+            filter_form=self.filters,
+            **self.choice,
+            **kwargs,
+        )
+
+
+class ComplianceExportView(ComplianceView):
+    """The compliance page's table (same filters, every page) as .xlsx."""
+
+    paginate_by = None
+
+    def render_to_response(self, context, **response_kwargs):
+        on = self.choice["on"]
+        workbook = compliance_workbook(results=context["object_list"], on=on)
+        return workbook_response(workbook, _("staffing compliance %(date)s.xlsx") % {"date": on})

@@ -1,0 +1,377 @@
+"""Staffing pages: fixed query counts, masked ID numbers, field errors that save nothing, and the scope."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from staffing.models import IdNumberView, StaffingPolicy, StaffMember, Volunteer, VolunteerHours
+from staffing.validators import id_number_check_char
+from tests.factories import ContractFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def id_number(n: int, born: str = "19900101") -> str:
+    body = f"330481{born}{n:03d}"
+    return body + id_number_check_char(body)
+
+
+def hire(station, n: int, **fields) -> StaffMember:
+    values = {
+        "name": f"社工{n}",
+        "gender": "female",
+        "id_number": id_number(n),
+        "role": "full_time",
+        "certification": "assistant",
+        "hired_on": date(2024, 1, 1),
+        "annual_salary": Decimal("118800.00"),
+        **fields,
+    }
+    return StaffMember.objects.create(station=station, **values)
+
+
+def register(station, n: int, hours: str | None = None, **fields) -> Volunteer:
+    values = {"name": f"志愿者{n}", "id_number": id_number(n, "19700101"), "registered_on": date(2024, 1, 1)}
+    volunteer = Volunteer.objects.create(station=station, **{**values, **fields})
+    if hours:
+        VolunteerHours.objects.create(volunteer=volunteer, date=date(2025, 3, 1), hours=Decimal(hours), activity="探访")
+    return volunteer
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+# --- query counts ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["roster/", "roster/export/", "history/?show=all", "volunteers/", "volunteers/?show=all"]
+)
+def test_station_pages_take_the_same_queries_for_many_rows_as_for_few(world, django_assert_num_queries, page):
+    station = world.stations["S1"]
+    url = f"/staffing/stations/{station.pk}/{page}"
+    client = signed_in(world.users["manager"])
+    hire(station, 1)
+    register(station, 1, hours="5")
+    client.get(url)
+    few = queries(client, url)
+    for n in range(2, 32):
+        hire(station, n, left_on=date(2025, 6, 30) if n % 3 == 0 else None)
+        register(station, n, hours="20")
+    with django_assert_num_queries(few):
+        assert client.get(url).status_code == 200
+
+
+def test_the_compliance_page_takes_as_many_queries_for_many_stations_as_for_few(world, django_assert_num_queries):
+    client = signed_in(world.users["city"])
+    client.get("/staffing/compliance/")
+    few = queries(client, "/staffing/compliance/")
+    for i in range(30):
+        ContractFactory(station=StationFactory(township=world.regions["T3"], name=f"大桥镇分站{i}"))
+    with django_assert_num_queries(few):
+        assert client.get("/staffing/compliance/").status_code == 200
+
+
+# --- roster and compliance panel ------------------------------------------------------------------------------
+
+
+def test_the_roster_shows_id_numbers_masked_and_each_rule_red_or_green(world):
+    station = world.stations["S1"]
+    person = hire(station, 1)
+    response = signed_in(world.users["worker"]).get(f"/staffing/stations/{station.pk}/roster/")
+    page = response.content.decode()
+    assert person.masked_id_number in page and person.id_number not in page
+    checks = {check.code: check for check in response.context["checks"]}
+    assert len(checks) == 7
+    assert not checks["full_time_staff"].ok
+    assert (checks["full_time_staff"].required, checks["full_time_staff"].actual) == ("≥ 6", "1")
+    assert checks["site_area"].ok and checks["site_area"].actual == "600 m²"
+    assert checks["operator_rating"].actual == "4A"
+    assert 'data-rule="full_time_staff" data-ok="false"' in page
+    assert 'data-rule="site_area" data-ok="true"' in page
+
+
+def test_the_compliance_panel_follows_the_date_picked(world):
+    station = world.stations["S1"]
+    for n in range(1, 7):
+        hire(station, n, hired_on=date(2025, 1, 1), left_on=date(2025, 12, 31))
+    client = signed_in(world.users["city"])
+    before = client.get(f"/staffing/stations/{station.pk}/roster/", {"on": "2025-06-30"}).context["checks"]
+    after = client.get(f"/staffing/stations/{station.pk}/roster/", {"on": "2026-01-01"}).context["checks"]
+    assert before[0].ok and before[0].actual == "6"
+    assert not after[0].ok and after[0].actual == "0"
+
+
+def test_salaries_show_only_to_those_who_may_change_staff(world):
+    """Officials see the lowest full-time salary against the floor (a rule of the standard), nobody's pay."""
+    station = world.stations["S1"]
+    hire(station, 1, annual_salary=Decimal("123456.00"))
+    hire(station, 2, annual_salary=Decimal("118800.00"))
+    url = f"/staffing/stations/{station.pk}/roster/"
+    assert "123,456.00" in signed_in(world.users["manager"]).get(url).content.decode()
+    assert "123,456.00" not in signed_in(world.users["city"]).get(url).content.decode()
+
+
+def test_a_station_outside_the_scope_is_not_found(world):
+    station = world.stations["SB"]
+    client = signed_in(world.users["county"])
+    for page in ["roster/", "roster/export/", "history/", "volunteers/"]:
+        assert client.get(f"/staffing/stations/{station.pk}/{page}").status_code == 404
+
+
+# --- staff forms ----------------------------------------------------------------------------------------------
+
+
+def staff_form(**fields) -> dict:
+    return {
+        "name": "沈丽萍",
+        "gender": "female",
+        "id_number": id_number(40),
+        "role": "full_time",
+        "employer": "operator",
+        "certification": "assistant",
+        "hired_on": "2026-02-01",
+        "annual_salary": "118000",
+        **fields,
+    }
+
+
+def test_a_manager_adds_a_staff_member_to_their_station(world):
+    station = world.stations["S1"]
+    response = signed_in(world.users["manager"]).post(f"/staffing/stations/{station.pk}/staff/new/", staff_form())
+    assert response.status_code == 302
+    assert StaffMember.objects.get(station=station).id_number == id_number(40)
+
+
+def test_a_wrong_check_digit_is_shown_next_to_the_field_and_saves_nothing(world):
+    station = world.stations["S1"]
+    wrong = id_number(40)[:-1] + ("0" if id_number(40)[-1] != "0" else "1")
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/staff/new/", staff_form(id_number=wrong)
+    )
+    assert response.status_code == 200
+    assert "id_number" in response.context["form"].errors
+    assert 'id="id_id_number_errors"' in response.content.decode()
+    assert not StaffMember.objects.exists()
+
+
+def test_leaving_before_hiring_is_refused_on_the_field(world):
+    station = world.stations["S1"]
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/staff/new/", staff_form(left_on="2025-01-01")
+    )
+    assert "left_on" in response.context["form"].errors
+    assert not StaffMember.objects.exists()
+
+
+def test_the_same_person_hired_twice_on_one_day_is_refused_on_the_id_field(world):
+    station = world.stations["S1"]
+    hire(station, 40, hired_on=date(2026, 2, 1))
+    response = signed_in(world.users["manager"]).post(f"/staffing/stations/{station.pk}/staff/new/", staff_form())
+    assert "id_number" in response.context["form"].errors
+    assert StaffMember.objects.count() == 1
+
+
+def test_a_manager_cannot_add_staff_to_another_station(world):
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{world.stations['S2'].pk}/staff/new/", staff_form()
+    )
+    assert response.status_code == 404
+    assert not StaffMember.objects.exists()
+
+
+def test_the_edit_form_never_puts_the_whole_number_in_the_page_and_keeps_it_when_left_empty(world):
+    person = hire(world.stations["S1"], 1)
+    client = signed_in(world.users["manager"])
+    page = client.get(f"/staffing/staff/{person.pk}/edit/").content.decode()
+    assert person.id_number not in page and person.masked_id_number in page
+    data = staff_form(name="社工1", id_number="", hired_on="2024-01-01", left_on="2026-03-31")
+    assert client.post(f"/staffing/staff/{person.pk}/edit/", data).status_code == 302
+    person.refresh_from_db()
+    assert (person.id_number, person.left_on) == (id_number(1), date(2026, 3, 31))
+
+
+def test_marking_someone_as_left_keeps_them_in_the_history(world):
+    station = world.stations["S1"]
+    person = hire(station, 1, hired_on=date(2024, 1, 1), left_on=date(2025, 6, 30))
+    hire(station, 2)
+    response = signed_in(world.users["township"]).get(f"/staffing/stations/{station.pk}/history/")
+    assert list(response.context["object_list"]) == [person]
+    last_year = response.context["turnover"][1]
+    assert last_year.start == date(date.today().year - 1, 1, 1)
+
+
+def test_turnover_of_last_year_is_leavers_over_average_headcount(world):
+    station = world.stations["S1"]
+    year = date.today().year - 1
+    hire(station, 1, hired_on=date(year - 1, 1, 1), left_on=date(year, 6, 30))
+    hire(station, 2, hired_on=date(year - 1, 1, 1))
+    response = signed_in(world.users["city"]).get(f"/staffing/stations/{station.pk}/history/")
+    last_year = response.context["turnover"][1]
+    # Two at the start of the year, one at its end: 1 leaver / 1.5 = 66.67 %.
+    assert (last_year.leavers, last_year.average_headcount, last_year.rate) == (1, Decimal("1.5"), Decimal("0.6667"))
+    assert "67%" in response.content.decode()
+
+
+# --- whole ID numbers -----------------------------------------------------------------------------------------
+
+
+def test_showing_a_whole_number_is_a_post_that_is_logged(world):
+    person = hire(world.stations["S1"], 1)
+    client = signed_in(world.users["admin"])
+    assert client.get(f"/staffing/staff/{person.pk}/id-number/").status_code == 405
+    response = client.post(f"/staffing/staff/{person.pk}/id-number/")
+    assert response.status_code == 200
+    assert person.id_number in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    view = IdNumberView.objects.get()
+    assert (view.viewer, view.staff_member) == (world.users["admin"], person)
+
+
+def test_the_permission_to_see_whole_numbers_does_not_cross_the_scope(world):
+    outsider = world.users["outsider"]
+    outsider.user_permissions.add(Permission.objects.get(codename="view_full_id_number"))
+    person = hire(world.stations["S1"], 1)
+    response = signed_in(outsider).post(f"/staffing/staff/{person.pk}/id-number/")
+    assert response.status_code == 404
+    assert not IdNumberView.objects.exists()
+
+
+def test_without_the_permission_no_whole_number_and_no_log(world):
+    volunteer = register(world.stations["S1"], 1)
+    response = signed_in(world.users["manager"]).post(f"/staffing/volunteers/{volunteer.pk}/id-number/")
+    assert response.status_code == 403
+    assert not IdNumberView.objects.exists()
+
+
+# --- volunteers -----------------------------------------------------------------------------------------------
+
+
+def test_volunteers_show_total_hours_stars_by_the_policy_and_the_time_bank(world):
+    station = world.stations["S1"]
+    StaffingPolicy.objects.create(
+        region=world.regions["A"], year=date.today().year, volunteer_star_hours=[10, 20, 30, 40, 50]
+    )
+    volunteer = register(station, 1, hours="12")
+    VolunteerHours.objects.create(volunteer=volunteer, date=date(2025, 3, 2), hours=Decimal("13.5"), activity="助老")
+    volunteer.time_bank.create(date=date(2025, 3, 2), hours=Decimal("4"))
+    response = signed_in(world.users["worker"]).get(f"/staffing/stations/{station.pk}/volunteers/")
+    [row] = response.context["object_list"]
+    assert (row.total_hours, row.stars, row.balance) == (Decimal("25.5"), 2, Decimal("4"))
+    page = response.content.decode()
+    assert volunteer.masked_id_number in page and volunteer.id_number not in page
+
+
+def test_the_quick_hours_form_records_hours_through_the_rule(world):
+    station = world.stations["S1"]
+    volunteer = register(station, 1)
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/volunteers/hours/",
+        {"volunteer": volunteer.pk, "date": "2026-03-01", "hours": "3.5", "activity": "助餐配送"},
+    )
+    assert response.status_code == 302
+    record = VolunteerHours.objects.get()
+    assert (record.volunteer, record.hours, record.activity) == (volunteer, Decimal("3.5"), "助餐配送")
+
+
+def test_more_than_24_hours_in_a_day_is_shown_on_the_hours_field_and_saves_nothing(world):
+    station = world.stations["S1"]
+    volunteer = register(station, 1)
+    VolunteerHours.objects.create(volunteer=volunteer, date=date(2026, 3, 1), hours=Decimal("20"), activity="值守")
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/volunteers/hours/",
+        {"volunteer": volunteer.pk, "date": "2026-03-01", "hours": "5", "activity": "值守"},
+    )
+    assert response.status_code == 200
+    assert list(response.context["hours_form"].errors) == ["hours"]
+    assert 'id="id_hours_errors"' in response.content.decode()
+    assert VolunteerHours.objects.count() == 1
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "24.5", "abc"])
+def test_hours_out_of_range_are_refused_on_the_field(world, hours):
+    station = world.stations["S1"]
+    volunteer = register(station, 1)
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/volunteers/hours/",
+        {"volunteer": volunteer.pk, "date": "2026-03-01", "hours": hours, "activity": "值守"},
+    )
+    assert "hours" in response.context["hours_form"].errors
+    assert not VolunteerHours.objects.exists()
+
+
+def test_hours_cannot_be_recorded_in_advance(world):
+    station = world.stations["S1"]
+    volunteer = register(station, 1)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/volunteers/hours/",
+        {"volunteer": volunteer.pk, "date": tomorrow, "hours": "2", "activity": "值守"},
+    )
+    assert "date" in response.context["hours_form"].errors
+    assert not VolunteerHours.objects.exists()
+
+
+def test_hours_of_another_station_s_volunteer_are_refused(world):
+    other = register(world.stations["S2"], 1)
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{world.stations['S1'].pk}/volunteers/hours/",
+        {"volunteer": other.pk, "date": "2026-03-01", "hours": "2", "activity": "值守"},
+    )
+    assert "volunteer" in response.context["hours_form"].errors
+    assert not VolunteerHours.objects.exists()
+
+
+def test_a_volunteer_registered_twice_at_one_station_is_refused_on_the_id_field(world):
+    station = world.stations["S1"]
+    register(station, 1)
+    response = signed_in(world.users["manager"]).post(
+        f"/staffing/stations/{station.pk}/volunteers/new/",
+        {"name": "重复", "id_number": id_number(1, "19700101"), "registered_on": "2026-01-01"},
+    )
+    assert "id_number" in response.context["form"].errors
+    assert Volunteer.objects.count() == 1
+
+
+# --- officials' compliance page -------------------------------------------------------------------------------
+
+
+def test_the_compliance_page_lists_failing_stations_of_the_scope_with_counts_per_rule(world):
+    response = signed_in(world.users["county"]).get("/staffing/compliance/")
+    names = [result.station.name for result in response.context["object_list"]]
+    # County A1: S1 and S2 (both short of staff); S3 is in another county, SB in another city.
+    assert sorted(names) == sorted([world.stations["S1"].name, world.stations["S2"].name])
+    counts = {code: count for code, _label, count in response.context["counts"]}
+    assert counts["full_time_staff"] == 2
+    assert counts["site_area"] == 0
+
+
+def test_the_compliance_page_filters_by_rule(world):
+    station = world.stations["S2"]
+    station.site_area_m2 = Decimal("300")
+    station.save()
+    response = signed_in(world.users["county"]).get("/staffing/compliance/", {"rule": "site_area"})
+    assert [result.station for result in response.context["object_list"]] == [station]
+    assert response.context["checked"] == 2
+
+
+def test_stations_not_in_operation_are_not_checked(world):
+    station = world.stations["S2"]
+    station.status = "planning"
+    station.save()
+    response = signed_in(world.users["county"]).get("/staffing/compliance/")
+    assert station not in [result.station for result in response.context["object_list"]]
