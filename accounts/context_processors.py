@@ -81,6 +81,13 @@ ENTRIES = {
         "staffing:compliance",
         frozenset({"staffing:compliance"}),
     ),
+    "policies": NavEntry(
+        "policies",
+        _("Staffing policies"),
+        "sliders",
+        "staffing:policies",
+        frozenset({"staffing:policies", "staffing:policy_create", "staffing:policy_update"}),
+    ),
     "staff": NavEntry(
         "staff",
         _("Staff"),
@@ -113,7 +120,7 @@ ENTRIES = {
         needs_station=True,
     ),
 }
-OFFICIAL_MENU = ["dashboard", "stations", "compliance", "organizations", "contracts", "reports"]
+OFFICIAL_MENU = ["dashboard", "stations", "compliance", "policies", "organizations", "contracts", "reports"]
 ROLE_MENUS = {
     Role.ADMIN: OFFICIAL_MENU,
     Role.CITY_OFFICIAL: OFFICIAL_MENU,

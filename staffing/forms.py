@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations.models import Station
 
-from .models import StaffMember, Volunteer
+from .models import StaffingPolicy, StaffMember, Volunteer
 from .validators import validate_id_number
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -183,3 +183,80 @@ class RosterImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
+
+
+class StarHoursField(forms.CharField):
+    """The five volunteer star thresholds typed as ``100, 300, 600, 1000, 1500``."""
+
+    def prepare_value(self, value):
+        return ", ".join(str(hours) for hours in value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value).replace("，", ",")
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Give whole hours separated by commas, e.g. 100, 300, 600, 1000, 1500.")
+            ) from error
+
+
+class StaffingPolicyForm(FieldsetsMixin, forms.ModelForm):
+    """A region's staffing standard for a year; the region is one the user may set policy for."""
+
+    FIELDSETS = [
+        (_("Region and year"), ["region", "year"]),
+        (_("Staff and volunteers"), ["full_time_min", "certified_min", "professional_share_min", "volunteers_min"]),
+        (_("Operator and site"), ["operator_rating_min", "site_area_min"]),
+        (_("Pay"), ["prior_year_average_wage", "salary_floor_ratio"]),
+        (_("Volunteer stars"), ["volunteer_star_hours"]),
+    ]
+
+    volunteer_star_hours = StarHoursField(label=_("Volunteer star thresholds (hours)"))
+
+    class Meta:
+        model = StaffingPolicy
+        fields = [
+            "region",
+            "year",
+            "full_time_min",
+            "certified_min",
+            "volunteers_min",
+            "professional_share_min",
+            "operator_rating_min",
+            "site_area_min",
+            "salary_floor_ratio",
+            "prior_year_average_wage",
+            "volunteer_star_hours",
+        ]
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        if self.instance.pk:
+            self.fields["region"].disabled = True
+            self.fields["year"].disabled = True
+        help_texts = {
+            "professional_share_min": _("A fraction of full-time staff: 0.50 is 50 %."),
+            "prior_year_average_wage": _("The region's average wage of the year before, in CNY."),
+            "salary_floor_ratio": _("Each full-time salary must reach this many times the average wage."),
+            "volunteer_star_hours": _("Cumulative hours for 1 to 5 stars, ascending, separated by commas."),
+            "year": _("The policy applies to the stations of this region and below for this year."),
+        }
+        for name, text in help_texts.items():
+            self.fields[name].help_text = text
+
+    def clean(self):
+        cleaned = super().clean()
+        region, year = cleaned.get("region"), cleaned.get("year")
+        if (
+            not self.instance.pk
+            and region
+            and year
+            and StaffingPolicy.objects.filter(region=region, year=year).exists()
+        ):
+            self.add_error(
+                "year",
+                _("%(region)s already has a policy for %(year)s: edit it instead.") % {"region": region, "year": year},
+            )
+        return cleaned

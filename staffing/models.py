@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_of
+from stations.choices import Rating
 from stations.models import Region, Station
 
 from .choices import Certification, Education, Employer, Gender, StaffRole
@@ -64,7 +65,7 @@ class StaffingPolicy(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     operator_rating_min = models.PositiveSmallIntegerField(
-        _("minimum operator rating"), default=3, validators=[MaxValueValidator(5)]
+        _("minimum operator rating"), default=Rating.A3, choices=Rating.choices, validators=[MaxValueValidator(5)]
     )
     site_area_min = models.DecimalField(
         _("minimum site area (m²)"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from stations.choices import Rating
 from stations.models import Station
-from stations.templatetags.portal import cny
+from stations.templatetags.portal import cny, percent, plain_number
 
 from .models import StaffMember, TimeBankEntry, Volunteer, VolunteerHours
 from .rules import Check, Compliance, stations_compliance
@@ -44,18 +44,12 @@ class CheckRow:
     ok: bool
 
 
-def plain_number(value: Decimal | int) -> str:
-    """``500.00`` -> ``500``, ``420.50`` -> ``420.5``."""
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def shown_value(code: str, value) -> str:
     """A required or actual figure of rule ``code`` in the unit people read it in."""
     if value is None:
         return "—"
     if code == "professional_share":
-        return f"{plain_number(Decimal(value) * 100)}%"
+        return percent(value)
     if code == "operator_rating":
         return str(Rating(value).label)
     if code == "site_area":

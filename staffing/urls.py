@@ -17,6 +17,9 @@ urlpatterns = [
     path("stations/<id:pk>/volunteers/new/", views.VolunteerCreateView.as_view(), name="volunteer_create"),
     path("volunteers/<id:pk>/edit/", views.VolunteerUpdateView.as_view(), name="volunteer_update"),
     path("volunteers/<id:pk>/id-number/", views.VolunteerIdNumberView.as_view(), name="volunteer_id_number"),
+    path("policies/", views.PolicyListView.as_view(), name="policies"),
+    path("policies/new/", views.PolicyCreateView.as_view(), name="policy_create"),
+    path("policies/<id:pk>/edit/", views.PolicyUpdateView.as_view(), name="policy_update"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance_export"),
 ]

@@ -33,6 +33,20 @@ def cny(amount) -> str:
     return f"¥{Decimal(amount):,.2f}"
 
 
+def plain_number(value: Decimal | int) -> str:
+    """``500.00`` -> ``500``, ``420.50`` -> ``420.5``."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def percent(fraction) -> str:
+    """A fraction as a percentage without trailing zeros: ``0.50`` -> ``50%``, ``0.675`` -> ``67.5%``."""
+    if fraction in (None, ""):
+        return ""
+    return f"{plain_number(Decimal(fraction) * 100)}%"
+
+
 @register.filter
 def minutes(delta: timedelta | None) -> int:
     return int(delta.total_seconds() // 60) if delta else 0

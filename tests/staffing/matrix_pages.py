@@ -230,3 +230,62 @@ register_pages(
         "staffing:compliance_export",
     ),
 )
+
+POLICY_MAKERS = ["admin", "city", "county"]
+
+
+def policy(w):
+    return w.extra["policy"].pk
+
+
+def policy_figures(w) -> dict:
+    return {
+        "full_time_min": "6",
+        "certified_min": "4",
+        "volunteers_min": "30",
+        "professional_share_min": "0.50",
+        "operator_rating_min": "3",
+        "site_area_min": "500",
+        "salary_floor_ratio": "1.20",
+        "prior_year_average_wage": "98000",
+        "volunteer_star_hours": "100, 300, 600, 1000, 1500",
+    }
+
+
+register_pages(
+    page(
+        "staffing-policies", "get", lambda w: "/staffing/policies/", statuses(200, anonymous=302), "staffing:policies"
+    ),
+    page(
+        "staffing-policy-create-form",
+        "get",
+        lambda w: "/staffing/policies/new/",
+        only(POLICY_MAKERS, 200, 403, anonymous=302, outsider=200),
+        "staffing:policy_create",
+    ),
+    page(
+        # County A1 for a later year: the outsider (city B) may set policies, but A1 is not among its regions.
+        "staffing-policy-create",
+        "post",
+        lambda w: "/staffing/policies/new/",
+        only(POLICY_MAKERS, 302, 403, anonymous=302, outsider=200),
+        "staffing:policy_create",
+        data=lambda w: {"region": w.regions["A1"].pk, "year": "2030", **policy_figures(w)},
+    ),
+    page(
+        # City A's policy: the county official sees it but may not change it (404, as for the outsider).
+        "staffing-policy-update-form",
+        "get",
+        lambda w: f"/staffing/policies/{policy(w)}/edit/",
+        only(["admin", "city"], 200, 403, anonymous=302, county=404, outsider=404),
+        "staffing:policy_update",
+    ),
+    page(
+        "staffing-policy-update",
+        "post",
+        lambda w: f"/staffing/policies/{policy(w)}/edit/",
+        only(["admin", "city"], 302, 403, anonymous=302, county=404, outsider=404),
+        "staffing:policy_update",
+        data=lambda w: {**policy_figures(w), "full_time_min": "5"},
+    ),
+)

@@ -375,3 +375,78 @@ def test_stations_not_in_operation_are_not_checked(world):
     station.save()
     response = signed_in(world.users["county"]).get("/staffing/compliance/")
     assert station not in [result.station for result in response.context["object_list"]]
+
+
+# --- staffing policies --------------------------------------------------------------------------------------------
+
+
+POLICY_FIGURES = {
+    "full_time_min": "6",
+    "certified_min": "4",
+    "volunteers_min": "30",
+    "professional_share_min": "0.50",
+    "operator_rating_min": "3",
+    "site_area_min": "500",
+    "salary_floor_ratio": "1.20",
+    "prior_year_average_wage": "100000",
+    "volunteer_star_hours": "100，300, 600, 1000, 1500",
+}
+
+
+def test_a_city_official_sets_a_policy_and_its_history_records_who(world):
+    client = signed_in(world.users["city"])
+    response = client.post(
+        "/staffing/policies/new/", {"region": world.regions["A"].pk, "year": "2026", **POLICY_FIGURES}
+    )
+    assert response.status_code == 302
+    policy = StaffingPolicy.objects.get(region=world.regions["A"], year=2026)
+    assert policy.volunteer_star_hours == [100, 300, 600, 1000, 1500]
+    client.post(f"/staffing/policies/{policy.pk}/edit/", {**POLICY_FIGURES, "full_time_min": "5"})
+    page = client.get(f"/staffing/policies/{policy.pk}/edit/")
+    assert [record.full_time_min for record in page.context["history"]] == [5, 6]
+    assert page.context["history"][0].history_user == world.users["city"]
+    listing = client.get("/staffing/policies/").content.decode()
+    assert "¥120,000.00" in listing  # the salary floor: 1.2 x 100,000
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("professional_share_min", "1.5"),
+        ("volunteer_star_hours", "100, 300, 200, 1000, 1500"),
+        ("volunteer_star_hours", "100, 300, abc"),
+        ("prior_year_average_wage", "-1"),
+        ("operator_rating_min", "7"),
+    ],
+)
+def test_a_wrong_policy_figure_is_shown_on_its_field_and_saves_nothing(world, field, value):
+    client = signed_in(world.users["city"])
+    data = {"region": world.regions["A"].pk, "year": "2026", **POLICY_FIGURES, field: value}
+    response = client.post("/staffing/policies/new/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors.get(field), response.context["form"].errors
+    assert not StaffingPolicy.objects.exists()
+
+
+def test_a_second_policy_for_the_same_region_and_year_is_refused_on_the_year(world):
+    StaffingPolicy.objects.create(region=world.regions["A"], year=2026)
+    client = signed_in(world.users["city"])
+    response = client.post(
+        "/staffing/policies/new/", {"region": world.regions["A"].pk, "year": "2026", **POLICY_FIGURES}
+    )
+    assert response.status_code == 200 and "year" in response.context["form"].errors
+    assert StaffingPolicy.objects.count() == 1
+
+
+def test_a_county_official_can_choose_only_their_county_and_cannot_edit_the_city_policy(world):
+    city_policy = StaffingPolicy.objects.create(region=world.regions["A"], year=2026)
+    client = signed_in(world.users["county"])
+    form = client.get("/staffing/policies/new/").context["form"]
+    assert list(form.fields["region"].queryset) == [world.regions["A1"]]
+    response = client.post(
+        "/staffing/policies/new/", {"region": world.regions["A"].pk, "year": "2027", **POLICY_FIGURES}
+    )
+    assert response.status_code == 200 and "region" in response.context["form"].errors
+    assert client.get(f"/staffing/policies/{city_policy.pk}/edit/").status_code == 404
+    listing = client.get("/staffing/policies/")
+    assert [p.editable for p in listing.context["object_list"]] == [False]  # seen (it applies), not editable
