@@ -434,14 +434,23 @@ class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView)
             "show": data.get("show") or "failing",
         }
 
+    SORTS = {
+        "station": lambda result: (result.station.name, result.station.pk),
+        "county": lambda result: (result.station.township.path, result.station.name, result.station.pk),
+        "failed": lambda result: (len(result.failed), result.station.township.path, result.station.pk),
+    }
+
     def results(self):
-        """(every station checked, the rows of the table, failures per rule)."""
+        """(every station checked, the rows of the table in the order asked, failures per rule)."""
         checked = region_compliance(self.object_list, on=self.choice["on"])
         rule, rows = self.choice["rule"], checked
         if rule:
             rows = [result for result in checked if rule in result.failed]
         elif self.choice["show"] == "failing":
             rows = [result for result in checked if result.failed]
+        sort = self.request.GET.get("sort", "")
+        if sort.lstrip("-") in self.SORTS:
+            rows = sorted(rows, key=self.SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
         return checked, rows, failing_counts(checked)
 
     def get_context_data(self, **kwargs):

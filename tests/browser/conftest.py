@@ -1,9 +1,13 @@
 """Playwright on the system Chromium (Playwright's own browser download cannot work here)."""
 
 import os
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import build_world
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -40,3 +44,17 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "accept_downloads": True}
+
+
+@pytest.fixture
+def live_world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return build_world()
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "shegong2026")
+    page.click("form[action$='/accounts/login/'] button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))

@@ -5,23 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import build_world
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def live_world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return build_world()
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "shegong2026")
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def test_city_official_filters_opens_a_station_and_downloads_its_pdf(page: Page, live_server, live_world):

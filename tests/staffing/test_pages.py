@@ -369,6 +369,18 @@ def test_the_compliance_page_filters_by_rule(world):
     assert response.context["checked"] == 2
 
 
+def test_the_compliance_table_sorts_by_rules_not_met_both_ways(world):
+    """S2 fails one more rule than S1 once its site is too small; the header link sorts by that count."""
+    station = world.stations["S2"]
+    station.site_area_m2 = Decimal("300")
+    station.save()
+    client = signed_in(world.users["county"])
+    most_first = client.get("/staffing/compliance/", {"sort": "-failed"}).context["object_list"]
+    fewest_first = client.get("/staffing/compliance/", {"sort": "failed"}).context["object_list"]
+    assert [r.station for r in most_first] == [station, world.stations["S1"]]
+    assert [r.station for r in fewest_first] == [world.stations["S1"], station]
+
+
 def test_stations_not_in_operation_are_not_checked(world):
     station = world.stations["S2"]
     station.status = "planning"
