@@ -8,16 +8,23 @@
   answer as an object that does not exist.
 - ``save_in_scope`` / ``ScopedFormMixin``: a save is re-checked against the scope inside the
   transaction; a write that would land outside the scope is rolled back and reported on the form.
+- ``StationPageMixin``: the pages of one station (``<id:pk>`` in the address) reach it through
+  ``Station.objects.visible_to(user)``, so another station's page is a 404.
 """
 
 from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import PermissionDenied as ScopeDenied
+
+from stations.models import Station
 
 from .viewsets import assert_in_scope
 
@@ -100,3 +107,24 @@ class ScopedFormMixin:
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return HttpResponseRedirect(self.get_success_url())
+
+
+def asked_date(request, name: str = "on") -> date:
+    """The date in ``?on=`` (ISO), or today when absent or not a date."""
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return date.today()
+
+
+class StationPageMixin:
+    """The station in the address, within the user's scope (else 404), and its name in every page's context."""
+
+    @cached_property
+    def station(self) -> Station:
+        stations = Station.objects.visible_to(self.request.user).select_related("township__parent")
+        return get_object_or_404(stations, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        return super().get_context_data(**kwargs)

@@ -27,6 +27,8 @@ from accounts.mixins import (
     RolePermissionRequiredMixin,
     ScopedFormMixin,
     ScopedQuerysetMixin,
+    StationPageMixin,
+    asked_date,
     save_in_scope,
 )
 from accounts.scope import scope_of
@@ -64,27 +66,6 @@ from .selectors import (
 
 PAGE_SIZE = 25
 FULL_ID_NUMBER = "staffing.view_full_id_number"
-
-
-def asked_date(request, name: str = "on") -> date:
-    """The date in ``?on=`` (ISO), or today when absent or not a date."""
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return date.today()
-
-
-class StationPageMixin:
-    """The station in the address, within the user's scope (else 404), and its name in every page's context."""
-
-    @cached_property
-    def station(self) -> Station:
-        stations = Station.objects.visible_to(self.request.user).select_related("township__parent")
-        return get_object_or_404(stations, pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("station", self.station)
-        return super().get_context_data(**kwargs)
 
 
 # --- roster ------------------------------------------------------------------------------------------------------
