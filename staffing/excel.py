@@ -8,34 +8,25 @@ reports every bad row and field. ID numbers leave the platform masked, always.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
 
 from django.db import models
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.mixins import OutOfScope, save_in_scope
+from reports.spreadsheets import FAIL_FILL, OK_FILL, set_widths, style_header, yes_no
 from stations.models import Station
 
 from .forms import StaffMemberForm
 from .models import StaffMember
 from .selectors import CHECK_LABELS, RULE_CODES, StationCompliance
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 2000
 LANGUAGES = ("zh-hans", "en")
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="0A4A9A")
-OK_FILL = PatternFill("solid", fgColor="D1E7DD")
-FAIL_FILL = PatternFill("solid", fgColor="F8D7DA")
 
 
 @dataclass(frozen=True)
@@ -70,32 +61,6 @@ ROSTER_COLUMNS = [
     Column("annual_salary", "decimal", 14),
 ]
 COLUMN_BY_NAME = {column.name: column for column in ROSTER_COLUMNS}
-
-
-def yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")
-
-
-def style_header(sheet, row: int = 1) -> None:
-    for cell in sheet[row]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
-
-
-def set_widths(sheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
-    """The workbook as a download; never cached, since it holds personal data."""
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- template ----------------------------------------------------------------------------------------------------

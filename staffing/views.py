@@ -32,6 +32,7 @@ from accounts.mixins import (
     save_in_scope,
 )
 from accounts.scope import scope_of
+from reports.spreadsheets import workbook_response
 from stations.choices import RegionLevel, StationStatus
 from stations.models import Region, Station
 
@@ -41,7 +42,6 @@ from .excel import (
     roster_import,
     roster_template,
     roster_workbook,
-    workbook_response,
 )
 from .forms import RosterImportForm, StaffingPolicyForm, StaffMemberForm, VolunteerForm, VolunteerHoursForm
 from .models import IdNumberView, StaffingPolicy, StaffMember, Volunteer
