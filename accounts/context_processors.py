@@ -88,6 +88,35 @@ ENTRIES = {
         "staffing:policies",
         frozenset({"staffing:policies", "staffing:policy_create", "staffing:policy_update"}),
     ),
+    "log": NavEntry(
+        "log", _("Log a service"), "journal-plus", "services:log", frozenset({"services:log"}), needs_station=True
+    ),
+    "services": NavEntry(
+        "services",
+        _("Services"),
+        "journal-text",
+        "services:records",
+        frozenset(
+            {
+                "services:records",
+                "services:record_detail",
+                "services:record_update",
+                "services:portfolio",
+                "services:project_create",
+                "services:project_detail",
+                "services:project_update",
+                "services:beneficiaries",
+                "services:beneficiary_create",
+                "services:beneficiary_update",
+                "services:visits",
+                "services:cases",
+                "services:case_create",
+                "services:case_detail",
+                "services:focus_problems",
+            }
+        ),
+        needs_station=True,
+    ),
     "staff": NavEntry(
         "staff",
         _("Staff"),
@@ -125,8 +154,8 @@ ROLE_MENUS = {
     Role.ADMIN: OFFICIAL_MENU,
     Role.CITY_OFFICIAL: OFFICIAL_MENU,
     Role.TOWNSHIP_OFFICIAL: OFFICIAL_MENU,
-    Role.STATION_MANAGER: ["home", "my_station", "staff", "volunteers", "reports"],
-    Role.SOCIAL_WORKER: ["home", "my_station", "staff", "volunteers", "reports"],
+    Role.STATION_MANAGER: ["home", "my_station", "log", "services", "staff", "volunteers", "reports"],
+    Role.SOCIAL_WORKER: ["home", "my_station", "log", "services", "staff", "volunteers", "reports"],
     Role.EVALUATOR: ["home", "assigned", "reports"],
 }
 

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -107,6 +108,15 @@ class ScopedFormMixin:
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return HttpResponseRedirect(self.get_success_url())
+
+
+def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
+    """A rule's refusal on the form: on its field when the form has that field, above the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def asked_date(request, name: str = "on") -> date:

@@ -38,6 +38,39 @@ KEEP_STAFFING = {
     )
 }
 
+# Everyone who views stations views their services records, and reads the catalogue and target groups.
+VIEW_SERVICES = {
+    f"services.view_{model}"
+    for model in (
+        "catalogcategory",
+        "catalogsubitem",
+        "catalogitem",
+        "targetgroup",
+        "servicepolicy",
+        "project",
+        "projectstagechange",
+        "beneficiary",
+        "servicerecord",
+        "servicevolunteer",
+        "attachment",
+        "case",
+        "casefollowup",
+        "casereferral",
+        "focusproblem",
+    )
+}
+
+# Social workers log services and keep beneficiaries and cases; station managers also keep projects and focus
+# problems. Nobody but the administrator deletes: a wrong record is corrected by editing it.
+LOG_SERVICES = {
+    f"services.{action}_{model}"
+    for action in ("add", "change")
+    for model in ("servicerecord", "attachment", "beneficiary", "case", "casefollowup", "casereferral")
+}
+KEEP_SERVICES = LOG_SERVICES | {
+    f"services.{action}_{model}" for action in ("add", "change") for model in ("project", "focusproblem")
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_OFFICIAL: frozenset(
         VIEW_STATIONS
@@ -51,14 +84,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "stations.change_stationstandard",
             "staffing.add_staffingpolicy",
             "staffing.change_staffingpolicy",
+            "services.add_servicepolicy",
+            "services.change_servicepolicy",
         }
+        | VIEW_SERVICES
     ),
-    Role.TOWNSHIP_OFFICIAL: frozenset(VIEW_STATIONS | {"stations.change_stationstandard"}),
+    # The township official approves project plans: they move projects to their next stage.
+    Role.TOWNSHIP_OFFICIAL: frozenset(
+        VIEW_STATIONS | VIEW_SERVICES | {"stations.change_stationstandard", "services.advance_project"}
+    ),
     Role.STATION_MANAGER: frozenset(
-        VIEW_STATIONS | KEEP_STAFFING | {"stations.change_station", "stations.change_stationstandard"}
+        VIEW_STATIONS
+        | KEEP_STAFFING
+        | VIEW_SERVICES
+        | KEEP_SERVICES
+        | {"stations.change_station", "stations.change_stationstandard", "services.advance_project"}
     ),
-    Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS),
-    Role.EVALUATOR: frozenset(VIEW_STATIONS),
+    Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS | VIEW_SERVICES | LOG_SERVICES),
+    Role.EVALUATOR: frozenset(VIEW_STATIONS | VIEW_SERVICES),
 }
 
 

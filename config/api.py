@@ -6,6 +6,18 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView
 from reports.api import ReportViewSet
+from services.api import (
+    BeneficiaryViewSet,
+    CaseViewSet,
+    CatalogItemViewSet,
+    FocusProblemViewSet,
+    ProjectViewSet,
+    ServicePolicyViewSet,
+    ServiceRecordViewSet,
+    StationPortfolioView,
+    StationVisitRateView,
+    TargetGroupViewSet,
+)
 from staffing.api import (
     StaffingPolicyViewSet,
     StaffMemberViewSet,
@@ -39,6 +51,14 @@ router.register("trainings", TrainingSessionViewSet, basename="training")
 router.register("supervisions", SupervisionVisitViewSet, basename="supervision")
 router.register("station-supervisors", StationSupervisorViewSet, basename="station-supervisor")
 router.register("staffing-policies", StaffingPolicyViewSet, basename="staffing-policy")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")
+router.register("target-groups", TargetGroupViewSet, basename="target-group")
+router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
+router.register("service-records", ServiceRecordViewSet, basename="service-record")
+router.register("cases", CaseViewSet, basename="case")
+router.register("focus-problems", FocusProblemViewSet, basename="focus-problem")
+router.register("service-policies", ServicePolicyViewSet, basename="service-policy")
 
 app_name = "api"
 urlpatterns = [
@@ -48,5 +68,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("stations/<id:pk>/compliance/", StationComplianceView.as_view(), name="station-compliance"),
     path("stations/<id:pk>/turnover/", StationTurnoverView.as_view(), name="station-turnover"),
+    path("stations/<id:pk>/portfolio/", StationPortfolioView.as_view(), name="station-portfolio"),
+    path("stations/<id:pk>/visit-rate/", StationVisitRateView.as_view(), name="station-visit-rate"),
     path("", include(router.urls)),
 ]

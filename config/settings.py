@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "stations",
     "staffing",
+    "services",
     "evaluation",
     "reports",
 ]
@@ -142,6 +143,8 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Evidence attached to a service record (photos, sign-in sheets): the largest file accepted.
+SERVICE_ATTACHMENT_MAX_BYTES = int(os.environ.get("SERVICE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +177,9 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "stations.choices.OrganizationKind",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ReportStatusEnum": "reports.choices.ReportStatus",
+        "CaseStatusEnum": "services.choices.CaseStatus",
+        "FocusProblemStatusEnum": "services.choices.FocusProblemStatus",
+        "ProjectStageEnum": "services.choices.ProjectStage",
     },
 }
 

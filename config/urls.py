@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
     path("staffing/", include("staffing.urls")),
+    path("services/", include("services.urls")),
     path("api/v1/", include("config.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

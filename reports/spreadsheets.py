@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -32,6 +33,18 @@ def style_header(sheet, row: int = 1) -> None:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+
+
+def header_cells(sheet, headings: list[str]) -> list[WriteOnlyCell]:
+    """A header row for a write-only sheet (large exports), in the house colours; the rows below scroll under it."""
+    sheet.freeze_panes = "A2"
+    cells = []
+    for heading in headings:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cells.append(cell)
+    return cells
 
 
 def set_widths(sheet, widths: list[int]) -> None:

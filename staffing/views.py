@@ -28,6 +28,7 @@ from accounts.mixins import (
     ScopedFormMixin,
     ScopedQuerysetMixin,
     StationPageMixin,
+    add_rule_errors,
     asked_date,
     save_in_scope,
 )
@@ -223,12 +224,13 @@ class WholeIdNumberView(RolePermissionRequiredMixin, ScopedQuerysetMixin, View):
 
     permission_required = FULL_ID_NUMBER
     http_method_names = ["post"]
-    subject: str  # the ``IdNumberView`` field naming whose number is seen
+    log_model = IdNumberView  # the audit table of whole-number views
+    subject: str  # the ``log_model`` field naming whose number is seen
     back_url_name: str  # the station's page to go back to
 
     def post(self, request, *args, **kwargs):
         person = get_object_or_404(self.get_queryset().select_related("station"), pk=kwargs["pk"])
-        IdNumberView.objects.create(viewer=request.user, **{self.subject: person})
+        self.log_model.objects.create(viewer=request.user, **{self.subject: person})
         back = reverse(self.back_url_name, args=[person.station_id])
         response = render(
             request, "staffing/id_number.html", {"person": person, "station": person.station, "back": back}
@@ -322,15 +324,6 @@ class VolunteerHoursAddView(VolunteerListView):
                 return HttpResponseRedirect(reverse("staffing:volunteers", args=[self.station.pk]))
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(hours_form=form), status=200)
-
-
-def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
-    """A rule's refusal on the form: on its field when the form has that field, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class VolunteerFormMixin(ScopedFormMixin):

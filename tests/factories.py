@@ -1,6 +1,6 @@
 """Factories of the domain's objects (factory_boy), shared by every test module."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib import import_module
 
@@ -10,6 +10,8 @@ from django.conf import settings
 from accounts.choices import Role
 from accounts.models import User
 from evaluation.models import Assignment
+from services.models import Beneficiary, CatalogCategory, CatalogItem, CatalogSubItem, Project, TargetGroup
+from staffing.validators import id_number_check_char
 from stations.choices import OrganizationKind, RegionLevel, RegistrationLevel, StationStatus
 from stations.models import OperatingContract, Organization, Region, StandardItem, Station
 from stations.validators import credit_code_check_char
@@ -28,6 +30,42 @@ def shipped_standard_items() -> list[StandardItem]:
         )[0]
         for order, (code, name, description) in enumerate(items, start=1)
     ]
+
+
+def shipped_target_groups() -> dict[str, TargetGroup]:
+    """The target groups the services data migration ships, (re)created if a flush removed them: code -> row."""
+    groups = import_module("services.migrations.0002_reference_rows").TARGET_GROUPS
+    return {
+        code: TargetGroup.objects.update_or_create(code=code, defaults={"name": name, "order": order})[0]
+        for order, (code, name) in enumerate(groups, start=1)
+    }
+
+
+def shipped_catalog() -> dict[str, list[CatalogItem]]:
+    """The shipped service catalogue, (re)created if a flush removed it: category code -> its items."""
+    catalog = import_module("services.migrations.0002_reference_rows").CATALOG
+    result = {}
+    for order, (code, name, sub_items) in enumerate(catalog, start=1):
+        category = CatalogCategory.objects.update_or_create(code=code, defaults={"name": name, "order": order})[0]
+        result[code] = []
+        for sub_order, (sub_name, items) in enumerate(sub_items, start=1):
+            sub_item = CatalogSubItem.objects.update_or_create(
+                category=category, name=sub_name, defaults={"order": sub_order}
+            )[0]
+            for item_order, item_name in enumerate(items, start=1):
+                result[code].append(
+                    CatalogItem.objects.update_or_create(
+                        sub_item=sub_item, name=item_name, defaults={"order": item_order}
+                    )[0]
+                )
+    return result
+
+
+def valid_id_number(n: int) -> str:
+    """A valid resident ID number of county A1 (330481), unique for each n (its birth date moves with n)."""
+    born = date(1940, 1, 1) + timedelta(days=n)
+    body = f"330481{born:%Y%m%d}{n % 1000:03d}"
+    return body + id_number_check_char(body)
 
 
 def valid_credit_code(n: int) -> str:
@@ -108,3 +146,24 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     def stations(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.stations.set(extracted)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    station = factory.SubFactory(StationFactory)
+    year = factory.LazyFunction(lambda: date.today().year)
+    name = factory.Sequence(lambda n: f"自选项目{n}")
+    category = "optional"
+    subtype = ""
+
+
+class BeneficiaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Beneficiary
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"服务对象{n}")
+    id_number = factory.Sequence(valid_id_number)
+    registered_on = date(2025, 1, 1)

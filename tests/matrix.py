@@ -1,6 +1,7 @@
 """The permission matrix: every API endpoint and page, what every role gets from it.
 
-Each app registers its endpoints here (``Endpoint(...)``); ``test_permission_matrix.py`` runs
+Each app registers its endpoints here (``Endpoint(...)``, from ``tests/<app>/matrix_*.py``, which
+``test_permission_matrix.py`` imports, so this registry never imports them back); that test runs
 every endpoint for every role in ``conftest.ROLES`` and checks the status code, that a refused
 write changed nothing, and that a list never shows the target to a role outside its scope.
 ``test_matrix_is_complete`` fails when a URL exists that no endpoint here covers.
@@ -37,6 +38,8 @@ class Endpoint:
     ``url`` and ``data`` take the world (see conftest); ``expect`` maps role -> status code;
     ``listed`` names the id (from the world) that must appear in a list response for roles
     with scope and never for the others; ``covers`` names the URL patterns this entry exercises.
+    A page POST answered 200 is read as a form shown again (refused), unless ``shows`` says the
+    page answers a successful POST with 200 (the whole-ID pages show the number, and log it).
     """
 
     name: str
@@ -48,6 +51,7 @@ class Endpoint:
     listed: Callable | None = None
     page: bool = False
     multipart: bool = False
+    shows: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -425,6 +429,3 @@ register_pages(
         data=lambda w: {"kind": "station_profile", "station": s1(w)},
     ),
 )
-
-import tests.staffing.matrix_api  # noqa: E402, F401  (registers the staffing endpoints)
-import tests.staffing.matrix_pages  # noqa: E402,F401

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from reports.models import Report
 from staffing.models import (
+    IdNumberView,
     StaffingPolicy,
     StaffMember,
     StationSupervisor,
@@ -22,11 +23,11 @@ from stations.models import OperatingContract, Organization, Region, Station, St
 
 from .conftest import ROLES
 from .matrix import API, PAGES, Endpoint
+from .services import matrix_pages as _services_pages  # noqa: F401  (registers the services pages)
+from .services.matrix_api import SERVICES_WATCHED, build_services
 from .staffing.matrix_api import build_staffing
 from .staffing.matrix_pages import build_staffing_pages
 
-# IdNumberView is left out: a whole-ID page answers 200 when it shows (and logs) the number, which the matrix
-# reads as a re-shown form; tests/staffing/test_pages.py proves a refused view logs nothing.
 WATCHED = [
     User,
     Region,
@@ -43,7 +44,10 @@ WATCHED = [
     SupervisionVisit,
     StationSupervisor,
     StaffingPolicy,
+    IdNumberView,
 ]
+
+WATCHED += SERVICES_WATCHED
 
 
 def snapshot() -> dict:
@@ -60,6 +64,7 @@ def matrix_world(world, settings, tmp_path):
     world.extra["report"] = report
     build_staffing(world)
     build_staffing_pages(world)
+    build_services(world)
     return world
 
 
@@ -86,7 +91,7 @@ def refused(endpoint: Endpoint, role: str, status: int) -> bool:
     """Whether the expected answer turns the request away (a re-shown form counts for a page POST)."""
     if role == "anonymous" or status >= 400:
         return True
-    return endpoint.page and endpoint.method == "post" and status == 200
+    return endpoint.page and endpoint.method == "post" and status == 200 and not endpoint.shows
 
 
 def listed_ids(response) -> set:

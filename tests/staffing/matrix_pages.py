@@ -88,8 +88,8 @@ def roster_file(w) -> dict:
     return {"file": SimpleUploadedFile("roster.xlsx", buffer.getvalue())}
 
 
-def page(name, method, url, expect, covers, data=None):
-    return Endpoint(name, method, url, expect, covers, data=data)
+def page(name, method, url, expect, covers, data=None, shows=False):
+    return Endpoint(name, method, url, expect, covers, data=data, shows=shows)
 
 
 register_pages(
@@ -169,6 +169,7 @@ register_pages(
         lambda w: f"/staffing/staff/{staff(w)}/id-number/",
         only(["admin"], 200, 403, anonymous=302),
         "staffing:staff_id_number",
+        shows=True,
     ),
     page(
         "staffing-volunteers", "get", lambda w: f"/staffing/stations/{s1(w)}/volunteers/", read(), "staffing:volunteers"
@@ -214,6 +215,7 @@ register_pages(
         lambda w: f"/staffing/volunteers/{volunteer(w)}/id-number/",
         only(["admin"], 200, 403, anonymous=302),
         "staffing:volunteer_id_number",
+        shows=True,
     ),
     page(
         "staffing-compliance",
