@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -24,6 +24,7 @@ from staffing.api import FULL_ID_NUMBER, StationFigureView
 from staffing.models import StaffMember
 from staffing.serializers import WholeIdNumberSerializer
 from stations.models import Region
+from stations.policies import RegionPolicyViewSet
 
 from .filters import (
     BeneficiaryFilter,
@@ -362,41 +363,14 @@ class FocusProblemViewSet(ScopedModelViewSet):
 # --- policies ----------------------------------------------------------------------------------------
 
 
-class ServicePolicyViewSet(ScopedModelViewSet):
+@extend_schema_view(history=extend_schema(responses=ServicePolicyChangeSerializer(many=True)))
+class ServicePolicyViewSet(RegionPolicyViewSet):
     """Service policies a station in scope may fall under; changed only by officials of that region or above."""
 
     queryset = ServicePolicy.objects.select_related("region")
     serializer_class = ServicePolicySerializer
     filterset_class = ServicePolicyFilter
-    ordering_fields = ["year", "region__path"]
-    ordering = ["region__path", "-year"]
-    action_perms = {"history": "view"}
-
-    def assert_editable(self, policy) -> None:
-        if not ServicePolicy.objects.editable_by(self.request.user).filter(pk=policy.pk).exists():
-            raise PermissionDenied(_("Only officials of this policy's region, or above it, can change it."))
-
-    def get_object(self):
-        policy = super().get_object()
-        if self.action in ("update", "partial_update", "destroy"):
-            self.assert_editable(policy)
-        return policy
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            self.assert_editable(serializer.save())
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            self.assert_editable(serializer.save())
-
-    @extend_schema(responses=ServicePolicyChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def history(self, request, pk=None):
-        """Every saved version of the policy, newest first: who changed it and when."""
-        policy = self.get_object()
-        records = policy.history.select_related("history_user").order_by("-history_date", "-history_id")
-        return Response(ServicePolicyChangeSerializer(records, many=True).data)
+    change_serializer_class = ServicePolicyChangeSerializer
 
 
 # --- station figures ---------------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from staffing.models import StaffingPolicyQuerySet, StaffMember, StationScopedQuerySet, Volunteer, VolunteerHours
+from staffing.models import StaffMember, StationScopedQuerySet, Volunteer, VolunteerHours
 from staffing.validators import id_number_birth_date, mask_id_number, validate_id_number
 from stations.choices import RegionLevel
 from stations.models import Region, Station
+from stations.policies import RegionPolicyQuerySet
 
 from .choices import (
     BASIC_SUBTYPES,
@@ -136,10 +137,6 @@ class TargetGroup(models.Model):
 # --- policy ------------------------------------------------------------------------------------------
 
 
-class ServicePolicyQuerySet(StaffingPolicyQuerySet):
-    """Seen and edited like staffing policies: regions in scope and above; changed from the region or above."""
-
-
 class ServicePolicy(models.Model):
     """The service targets of a region for a year; stations use the nearest region's policy.
 
@@ -163,7 +160,7 @@ class ServicePolicy(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = ServicePolicyQuerySet.as_manager()
+    objects = RegionPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service policy")

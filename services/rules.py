@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from staffing.models import StaffMember, Volunteer, VolunteerHours
 from staffing.rules import Check, volunteer_hours_add
 from stations.models import Region, Station
+from stations.policies import nearest_policies
 
 from .choices import (
     BASIC_SUBTYPES,
@@ -67,14 +68,8 @@ def today() -> date:
 
 
 def service_policy_for(*, station: Station, year: int) -> ServicePolicy:
-    """The policy of the nearest region above ``station`` that has one for ``year``, else the defaults.
-
-    The same lookup as ``staffing.rules.policy_for``: one query over the codes of the township's path.
-    """
-    codes = station.township.path.strip("/").split("/")
-    found = ServicePolicy.objects.filter(region__code__in=codes, year=year).select_related("region")
-    nearest = max(found, key=lambda policy: len(policy.region.path), default=None)
-    return nearest or ServicePolicy(region=station.township, year=year)
+    """The policy of the nearest region above ``station`` that has one for ``year``, else the defaults."""
+    return nearest_policies(ServicePolicy, stations=[station], year=year)[station.pk]
 
 
 # --- the "123X" portfolio ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from accounts.viewsets import ScopedRelatedField
 from staffing.models import StaffMember, Volunteer
 from staffing.serializers import ComplianceCheckSerializer, IdNumberField
 from stations.models import Region, Station
+from stations.policies import CHANGE_FIELDS, PolicyChangeSerializer
 
 from .choices import FocusProblemStatus, ProjectStage
 from .models import (
@@ -447,27 +448,15 @@ class ServicePolicySerializer(CleanModelSerializer):
         ]
 
 
-class ServicePolicyChangeSerializer(serializers.ModelSerializer):
-    """One saved version of a policy: who changed it, when, and the figures it then held."""
-
-    changed_at = serializers.DateTimeField(source="history_date")
-    change = serializers.CharField(source="history_type", help_text=gettext_lazy("+ created, ~ changed, - deleted"))
-    changed_by = serializers.SerializerMethodField()
-
+class ServicePolicyChangeSerializer(PolicyChangeSerializer):
     class Meta:
         model = ServicePolicy.history.model
         fields = [
-            "changed_at",
-            "change",
-            "changed_by",
-            "year",
+            *CHANGE_FIELDS,
             "empowerment_governance_communities_min",
             "key_target_visit_goal",
         ]
         read_only_fields = fields
-
-    def get_changed_by(self, record) -> str | None:
-        return record.history_user.username if record.history_user else None
 
 
 # --- station figures ---------------------------------------------------------------------------------

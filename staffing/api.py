@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin, assert_in_scope
 from stations.models import Station
+from stations.policies import RegionPolicyViewSet
 
 from .filters import (
     StaffFilter,
@@ -203,44 +204,14 @@ class StationSupervisorViewSet(ScopedModelViewSet):
     ordering = ["station_id"]
 
 
-class StaffingPolicyViewSet(ScopedModelViewSet):
-    """Staffing policies a station in scope may fall under; changed only by officials of that region or above.
-
-    A county official sees the city's policy (it may apply to their stations) but cannot change it.
-    """
+@extend_schema_view(history=extend_schema(responses=StaffingPolicyChangeSerializer(many=True)))
+class StaffingPolicyViewSet(RegionPolicyViewSet):
+    """Staffing policies a station in scope may fall under; changed only by officials of that region or above."""
 
     queryset = StaffingPolicy.objects.select_related("region")
     serializer_class = StaffingPolicySerializer
     filterset_class = StaffingPolicyFilter
-    ordering_fields = ["year", "region__path"]
-    ordering = ["region__path", "-year"]
-    action_perms = {"history": "view"}
-
-    def assert_editable(self, policy) -> None:
-        if not StaffingPolicy.objects.editable_by(self.request.user).filter(pk=policy.pk).exists():
-            raise PermissionDenied(_("Only officials of this policy's region, or above it, can change it."))
-
-    def get_object(self):
-        policy = super().get_object()
-        if self.action in ("update", "partial_update", "destroy"):
-            self.assert_editable(policy)
-        return policy
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            self.assert_editable(serializer.save())
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            self.assert_editable(serializer.save())
-
-    @extend_schema(responses=StaffingPolicyChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def history(self, request, pk=None):
-        """Every saved version of the policy, newest first: who changed it and when."""
-        policy = self.get_object()
-        records = policy.history.select_related("history_user").order_by("-history_date", "-history_id")
-        return Response(StaffingPolicyChangeSerializer(records, many=True).data)
+    change_serializer_class = StaffingPolicyChangeSerializer
 
 
 # --- station figures ----------------------------------------------------------------------------------

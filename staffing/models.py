@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scope import scope_of
 from stations.choices import Rating
-from stations.models import Region, Station
+from stations.models import Station
+from stations.policies import RegionPolicyQuerySet
 
 from .choices import Certification, Education, Employer, Gender, StaffRole
 from .validators import mask_id_number, validate_id_number
@@ -19,29 +19,6 @@ from .validators import mask_id_number, validate_id_number
 
 def default_star_hours() -> list[int]:
     return [100, 300, 600, 1000, 1500]
-
-
-class StaffingPolicyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "StaffingPolicyQuerySet":
-        """Policies of the regions in scope, and of the regions above them (whose policy may apply)."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self.all()
-        if scope.region is not None:
-            above = scope.region.path.strip("/").split("/")
-        else:
-            paths = Station.objects.visible_to(user).values_list("township__path", flat=True)
-            above = {code for path in paths for code in path.strip("/").split("/")}
-        return self.filter(Q(region__in=Region.objects.visible_to(user)) | Q(region__code__in=above))
-
-    def editable_by(self, user) -> "StaffingPolicyQuerySet":
-        """Policies a user may change: those of their own region and below, never of a region above."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self.all()
-        if scope.region is None:
-            return self.none()
-        return self.filter(region__path__startswith=scope.region.path)
 
 
 class StaffingPolicy(models.Model):
@@ -96,7 +73,7 @@ class StaffingPolicy(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = StaffingPolicyQuerySet.as_manager()
+    objects = RegionPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staffing policy")

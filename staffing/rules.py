@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from stations.models import OperatingContract, Station
+from stations.policies import nearest_policies
 
 from .choices import FULL_TIME_ROLES, Certification
 from .models import StaffingPolicy, StaffMember, TimeBankEntry, Volunteer, VolunteerHours
@@ -23,19 +24,7 @@ def policy_for(*, station: Station, year: int) -> StaffingPolicy:
 
 def policies_for(*, stations, year: int) -> dict[int, StaffingPolicy]:
     """``policy_for`` of many stations at once, in one query: station id -> policy in force in ``year``."""
-    stations = list(stations)
-    codes_of = {station.pk: station.township.path.strip("/").split("/") for station in stations}
-    wanted = {code for codes in codes_of.values() for code in codes}
-    by_code = {
-        policy.region.code: policy
-        for policy in StaffingPolicy.objects.filter(region__code__in=wanted, year=year).select_related("region")
-    }
-    result = {}
-    for station in stations:
-        found = [by_code[code] for code in codes_of[station.pk] if code in by_code]
-        nearest = max(found, key=lambda p: len(p.region.path), default=None)
-        result[station.pk] = nearest or StaffingPolicy(region=station.township, year=year)
-    return result
+    return nearest_policies(StaffingPolicy, stations=stations, year=year)
 
 
 def staff_on(*, station: Station, on: date):

@@ -20,6 +20,7 @@ from rest_framework.validators import UniqueValidator
 from accounts.serializers import CleanModelSerializer
 from accounts.viewsets import ScopedRelatedField
 from stations.models import Organization, Region, Station
+from stations.policies import CHANGE_FIELDS, PolicyChangeSerializer
 
 from .models import (
     StaffingPolicy,
@@ -314,20 +315,11 @@ class StaffingPolicySerializer(CleanModelSerializer):
         return None if floor is None else str(floor)
 
 
-class StaffingPolicyChangeSerializer(serializers.ModelSerializer):
-    """One saved version of a policy: who changed it, when, and the figures it then held."""
-
-    changed_at = serializers.DateTimeField(source="history_date")
-    change = serializers.CharField(source="history_type", help_text=gettext_lazy("+ created, ~ changed, - deleted"))
-    changed_by = serializers.SerializerMethodField()
-
+class StaffingPolicyChangeSerializer(PolicyChangeSerializer):
     class Meta:
         model = StaffingPolicy.history.model
         fields = [
-            "changed_at",
-            "change",
-            "changed_by",
-            "year",
+            *CHANGE_FIELDS,
             "full_time_min",
             "certified_min",
             "volunteers_min",
@@ -339,9 +331,6 @@ class StaffingPolicyChangeSerializer(serializers.ModelSerializer):
             "volunteer_star_hours",
         ]
         read_only_fields = fields
-
-    def get_changed_by(self, record) -> str | None:
-        return record.history_user.username if record.history_user else None
 
 
 # --- station figures: compliance and turnover --------------------------------------------------------
