@@ -70,6 +70,10 @@ class ServiceRecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.station = station
         self.fields["project"].queryset = projects
+        this_year = date.today().year
+        self.fields["project"].label_from_instance = lambda project: (
+            project.name if project.year == this_year else f"{project.name}（{project.year}）"
+        )
         self.fields["beneficiaries"].queryset = beneficiaries
         self.fields["staff"].queryset = staff
         self.fields["date"].widget.attrs["max"] = date.today().isoformat()
