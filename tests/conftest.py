@@ -1,8 +1,12 @@
-"""Fixtures shared by the whole suite: a small two-city world with a user of every role."""
+"""Fixtures shared by the whole suite: a small two-city world with a user of every role, and the demo."""
 
 from dataclasses import dataclass, field
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -16,7 +20,9 @@ from .factories import (
     RegionFactory,
     StationFactory,
     UserFactory,
+    shipped_catalog,
     shipped_standard_items,
+    shipped_target_groups,
 )
 
 ROLES = ["anonymous", "admin", "city", "county", "township", "manager", "worker", "evaluator", "outsider"]
@@ -114,3 +120,16 @@ def tasks_in_process(request):
 def fast_password_hashing(settings):
     """The real hasher costs ~0.4 s a user by design; tests need it only to be correct."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """``seed_demo`` loaded once for a whole test module (it takes a while), in a transaction of its own that is
+    rolled back when the module ends; each test still runs in its own transaction inside it."""
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True):
+        shipped_standard_items()
+        shipped_target_groups()
+        shipped_catalog()
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)

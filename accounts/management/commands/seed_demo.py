@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.choices import Role
 from accounts.models import User
 from evaluation import demo as evaluation_demo
+from services import demo as services_demo
 from staffing import demo as staffing_demo
 from stations import demo as stations_demo
 
@@ -17,7 +18,10 @@ SEED = 2026
 
 
 class Command(BaseCommand):
-    help = "Load the Jiaxing demo: regions, organisations, stations, contracts, staffing and demo accounts."
+    help = (
+        "Load the Jiaxing demo: regions, organisations, stations, contracts, staffing, services "
+        "(beneficiaries, projects, a year of service records, cases) and demo accounts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
@@ -32,6 +36,8 @@ class Command(BaseCommand):
             staffing = staffing_demo.seed(rng, demo, today)
             evaluation_demo.seed(demo, today)
             accounts = seed_accounts(demo)
+            # After the accounts: project stages are moved by the station's manager account.
+            services = services_demo.seed(rng, demo, today)
         self.stdout.write(
             self.style.SUCCESS(f"Demo loaded: {len(demo.counties)} counties, {len(demo.stations)} stations.")
         )
@@ -40,6 +46,16 @@ class Command(BaseCommand):
             f"Staffing: {staffing.staff} staff records, {staffing.volunteers} volunteers, {staffing.hour_records} hour records; "
             f"{len(staffing.compliant)} of {staffing.operating} operating stations meet every staffing rule today, "
             f"{len(short)} are short of certified social workers."
+        )
+        lowest = services.lowest_visit_rate
+        self.stdout.write(
+            f"Services: {services.beneficiaries} beneficiaries ({services.key_targets} key targets), "
+            f"{services.projects} projects, {services.records} service records "
+            f"({services.volunteer_shares} volunteer hour records booked), {services.cases} cases, "
+            f"{services.focus_problems} focus problems; {services.operating - len(services.incomplete_portfolios)} of "
+            f"{services.operating} operating stations have a valid 123X portfolio this year; "
+            f"{len(services.fully_visited)} visited every key target last month"
+            + (f", the lowest is {lowest[0]} ({lowest[1]:.0%})." if lowest else ".")
         )
         self.stdout.write(f"Demo accounts (password: {settings.DEMO_PASSWORD}):")
         for user in accounts:
