@@ -48,12 +48,11 @@ from staffing.demo import (
     day_between,
     id_number,
     phone,
-    upsert,
 )
 from staffing.models import StaffMember, Volunteer
 from staffing.validators import id_number_birth_date
 from stations.choices import StationStatus
-from stations.demo import DEMO_TOWNSHIP, DemoStations
+from stations.demo import DEMO_TOWNSHIP, DemoStations, upsert
 from stations.models import Region, Station
 
 from .choices import STAGE_ORDER, FocusProblemStatus, ProjectCategory, ProjectStage, ProjectSubtype, ServiceKind
@@ -607,7 +606,7 @@ def seed_beneficiaries(
 
 
 def update_changed(obj, values: dict) -> None:
-    """Save ``obj`` with ``values`` when one of them differs (``staffing.demo.upsert`` for a row already read)."""
+    """Save ``obj`` with ``values`` when one of them differs (``stations.demo.upsert`` for a row already read)."""
     changed = []
     for name, value in values.items():
         attname = obj._meta.get_field(name).attname  # a foreign key is compared by id, without a query

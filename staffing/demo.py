@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import models
-
 from stations.choices import StationStatus
-from stations.demo import DEMO_TOWNSHIP, DemoStations
+from stations.demo import DEMO_TOWNSHIP, DemoStations, upsert
 from stations.models import Station
 
 from .choices import FULL_TIME_ROLES, Certification, Education, Employer, Gender, StaffRole
@@ -254,24 +252,6 @@ def id_number(rng: random.Random, county6: str, born_from: int, born_to: int, ge
             used.add(number)
             return number
         seq = (seq + 2) % 1000
-
-
-def upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, bool]:
-    """The row matching ``lookup`` with ``values``, created, or saved only when a value differs."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.save()
-        return obj, True
-    changed = []
-    for name, value in values.items():
-        current = getattr(obj, f"{name}_id") if isinstance(value, models.Model) else getattr(obj, name)
-        if current != (value.pk if isinstance(value, models.Model) else value):
-            setattr(obj, name, value)
-            changed.append(name)
-    if changed:
-        obj.save(update_fields=changed)
-    return obj, False
 
 
 def seed_policies(demo: DemoStations, today: date) -> None:

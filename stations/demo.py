@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
+
 from .choices import OrganizationKind, ProcurementMethod, RegionLevel, RegistrationLevel, StationStatus
 from .models import OperatingContract, Organization, Region, StandardItem, Station, StationStandard
 from .validators import credit_code_check_char
@@ -148,27 +150,46 @@ def credit_code(rng: random.Random, county6: str) -> str:
     return body + credit_code_check_char(body)
 
 
+def upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, bool]:
+    """The row matching ``lookup`` with ``values``, created, or saved only when a value differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        return obj, True
+    changed = []
+    for name, value in values.items():
+        current = getattr(obj, f"{name}_id") if isinstance(value, models.Model) else getattr(obj, name)
+        if current != (value.pk if isinstance(value, models.Model) else value):
+            setattr(obj, name, value)
+            changed.append(name)
+    if changed:
+        obj.save()  # the whole row: a model's save() may derive other fields (a region's path) from these
+    return obj, False
+
+
 def seed_regions(rng: random.Random, result: DemoStations) -> None:
-    result.city, _ = Region.objects.update_or_create(
-        code=CITY[0], defaults={"name": CITY[1], "level": RegionLevel.CITY, "parent": None}
-    )
+    result.city, _ = upsert(Region, {"code": CITY[0]}, {"name": CITY[1], "level": RegionLevel.CITY, "parent": None})
     for county6, (county_name, townships) in COUNTIES.items():
-        county, _ = Region.objects.update_or_create(
-            code=f"{county6}000000",
-            defaults={"name": county_name, "level": RegionLevel.COUNTY, "parent": result.city},
+        county, _ = upsert(
+            Region,
+            {"code": f"{county6}000000"},
+            {"name": county_name, "level": RegionLevel.COUNTY, "parent": result.city},
         )
         result.counties[county_name] = county
         for index, township_name in enumerate(townships, start=1):
             seq = index if township_name.endswith("街道") else 100 + index
-            township, _ = Region.objects.update_or_create(
-                code=f"{county6}{seq:03d}000",
-                defaults={"name": township_name, "level": RegionLevel.TOWNSHIP, "parent": county},
+            township, _ = upsert(
+                Region,
+                {"code": f"{county6}{seq:03d}000"},
+                {"name": township_name, "level": RegionLevel.TOWNSHIP, "parent": county},
             )
             suffix = "社区" if township_name.endswith("街道") else "村"
             for n, stem in enumerate(rng.sample(COMMUNITY_STEMS, rng.randint(4, 8)), start=1):
-                Region.objects.update_or_create(
-                    code=f"{county6}{seq:03d}{n:03d}",
-                    defaults={"name": f"{stem}{suffix}", "level": RegionLevel.COMMUNITY, "parent": township},
+                upsert(
+                    Region,
+                    {"code": f"{county6}{seq:03d}{n:03d}"},
+                    {"name": f"{stem}{suffix}", "level": RegionLevel.COMMUNITY, "parent": township},
                 )
 
 
@@ -178,11 +199,9 @@ def upsert_organization(rng: random.Random, name: str, county6: str, **fields) -
     The code is drawn on every run, so the random sequence (and the rest of the demo) never shifts.
     """
     code = credit_code(rng, county6)
-    org = Organization.objects.filter(name=name).first() or Organization(name=name, credit_code=code)
-    for field_name, value in fields.items():
-        setattr(org, field_name, value)
-    org.save()
-    return org
+    if not Organization.objects.filter(name=name).exists():
+        fields["credit_code"] = code
+    return upsert(Organization, {"name": name}, fields)[0]
 
 
 def seed_organizations(rng: random.Random, result: DemoStations) -> dict[str, list[Organization]]:
@@ -239,10 +258,10 @@ def seed_stations(rng: random.Random, result: DemoStations, operators, today: da
             )
             area = Decimal(rng.choice([320, 450, 520, 600, 680, 760, 850, 1000, 1200]))
             opened = None if status == StationStatus.PLANNING else date(rng.choice([2020, 2021]), rng.randint(1, 12), 1)
-            station, _ = Station.objects.update_or_create(
-                township=township,
-                name=f"{township.name}社会工作站",
-                defaults={
+            station, _ = upsert(
+                Station,
+                {"township": township, "name": f"{township.name}社会工作站"},
+                {
                     "address": f"浙江省嘉兴市{county_name}{township.name}{rng.choice(COMMUNITY_STEMS)}路{rng.randint(1, 399)}号",
                     "site_area_m2": area,
                     "opened_on": opened,
@@ -265,10 +284,10 @@ def seed_contracts(rng: random.Random, station: Station, operators: list[Organiz
         (date(today.year - 1, 1, 1), date(today.year, 12, 31), operator),
     ]
     for start_on, end_on, org in terms:
-        OperatingContract.objects.update_or_create(
-            station=station,
-            start_on=start_on,
-            defaults={
+        upsert(
+            OperatingContract,
+            {"station": station, "start_on": start_on},
+            {
                 "end_on": end_on,
                 "operator": org,
                 "amount": Decimal(rng.choice([600_000, 800_000, 1_000_000, 1_200_000, 2_000_000])),
@@ -285,10 +304,10 @@ def seed_standards(rng: random.Random, station: Station, items: list[StandardIte
             met = station.site_area_m2 >= 500
         else:
             met = status == StationStatus.OPERATING and rng.random() < 0.85
-        StationStandard.objects.update_or_create(
-            station=station,
-            item=item,
-            defaults={"met": met, "note": "" if met else rng.choice(["整改中", "待补充材料", ""])},
+        upsert(
+            StationStandard,
+            {"station": station, "item": item},
+            {"met": met, "note": "" if met else rng.choice(["整改中", "待补充材料", ""])},
         )
 
 
