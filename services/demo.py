@@ -30,11 +30,12 @@ import calendar
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -62,6 +63,7 @@ from .models import (
     CatalogItem,
     FocusProblem,
     Project,
+    ProjectStageChange,
     ServicePolicy,
     ServiceRecord,
     ServiceVolunteer,
@@ -87,6 +89,14 @@ BUSY = {DEMO_TOWNSHIP, "硖石街道", "南湖街道", "新城街道", "魏塘�
 INCOMPLETE = {
     "长安镇": {ProjectSubtype.GOVERNANCE, ProjectSubtype.CHILDREN},
     TWO_STAFF_TOWNSHIP: {ProjectSubtype.PROFESSIONAL, ProjectSubtype.GOVERNANCE},
+}
+# When a year's projects reach each stage (the year is the project's).
+STAGE_MOVED = {
+    ProjectStage.DESIGN: date(2000, 1, 12),
+    ProjectStage.REVIEW: date(2000, 2, 20),
+    ProjectStage.IMPLEMENTATION: date(2000, 3, 10),
+    ProjectStage.MONITORING: date(2000, 7, 1),
+    ProjectStage.EVALUATION: date(2000, 12, 15),
 }
 LOW_VISITS = TWO_STAFF_TOWNSHIP  # two people cannot visit every key target every month
 GOVERNANCE_SHORT_SHARE = 0.12  # stations whose governance brand lands in too few communities
@@ -707,7 +717,12 @@ def set_targets(specs: list[ProjectSpec], planned: list[Planned], today: date) -
 
 
 def seed_projects(
-    place: Place, specs: list[ProjectSpec], targets: dict[int, dict], items: dict[str, CatalogItem], user
+    place: Place,
+    specs: list[ProjectSpec],
+    targets: dict[int, dict],
+    items: dict[str, CatalogItem],
+    user,
+    today: date,
 ) -> dict[tuple[int, str], Project]:
     """Upsert the projects, tag them, move them to their stage; returns (year, slot or optional name) -> project."""
     station = place.station
@@ -727,7 +742,12 @@ def seed_projects(
         project.catalog_items.set([items[name] for name in spec.items if name in items])
         current = STAGE_ORDER.index(project.stage)
         for stage in STAGE_ORDER[current + 1 : STAGE_ORDER.index(spec.stage) + 1]:
-            project_stage_advance(project=project, to_stage=stage, user=user)
+            change = project_stage_advance(project=project, to_stage=stage, user=user)
+            # Recorded now; dated as the year's plan would have it (a few days apart from station to station).
+            moved = min(STAGE_MOVED[stage].replace(year=spec.year) + timedelta(days=station.pk % 9), today)
+            ProjectStageChange.objects.filter(pk=change.pk).update(
+                changed_at=timezone.make_aware(datetime.combine(moved, time(9, 30)))
+            )
         project.stage = max(project.stage, spec.stage, key=STAGE_ORDER.index)
         key = (spec.year, spec.slot if spec.slot != "optional" else spec.name)
         projects[key] = project
@@ -1272,7 +1292,7 @@ def seed_station(rng: random.Random, place: Place, today: date, reference: dict)
     specs = project_specs(prng, place, today)
     planner = LogPlanner(lrng, place, people, staff, volunteers, specs, users, today)
     planned = planner.plan(other_services(lrng, place))
-    projects = seed_projects(place, specs, set_targets(specs, planned, today), reference["items"], manager)
+    projects = seed_projects(place, specs, set_targets(specs, planned, today), reference["items"], manager, today)
     if not ServiceRecord.objects.filter(station=station).exists():
         write_log(station, planned, projects)
 
