@@ -4,6 +4,7 @@ Each page reads through ``visible_to(user)`` (``ScopedQuerysetMixin``), writes t
 ``save_in_scope``, and takes its figures from ``rules.py``, like the API and the reports do.
 """
 
+from datetime import date
 from functools import cached_property
 
 from django import forms
@@ -26,6 +27,9 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     save_in_scope,
 )
+from services.models import ServiceRecord
+from services.rules import portfolio_check, visit_rate
+from staffing.rules import station_compliance
 
 from .choices import OrganizationKind, RegionLevel, StationStatus
 from .filters import ContractFilter, OrganizationFilter, StationFilter
@@ -84,6 +88,20 @@ def with_empty_label(field: forms.ChoiceField, empty_label: str) -> None:
 # --- home --------------------------------------------------------------------------------------
 
 
+def station_glance(station: Station, today: date) -> dict:
+    """A station's month at a glance for its staff: staffing rules met, services logged, key-target visits, 123X."""
+    compliance = station_compliance(station=station, on=today)
+    return {
+        "rules_met": sum(1 for check in compliance.checks if check.ok),
+        "rules": len(compliance.checks),
+        "records": ServiceRecord.objects.filter(
+            station=station, date__gte=today.replace(day=1), date__lte=today
+        ).count(),
+        "visits": visit_rate(station=station, month=today),
+        "portfolio": portfolio_check(station=station, year=today.year),
+    }
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     """The first page after sign-in: a region dashboard for officials, the station for its staff,
     the assigned stations for evaluators."""
@@ -95,7 +113,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         stations = Station.objects.visible_to(user).select_related("township__parent")
         if user.role in STATION_ROLES:
-            context.update(home="station", station_cards=self.station_cards(stations))
+            cards = self.station_cards(stations)
+            for station, _checklist in cards:
+                station.glance = station_glance(station, date.today())
+            context.update(home="station", station_cards=cards)
         elif user.role == Role.EVALUATOR:
             context.update(home="evaluator", stations=stations)
         else:

@@ -270,3 +270,16 @@ def test_a_score_over_100_is_shown_on_its_field_and_changes_nothing(world, s1):
     )
     assert "before_score" in response.context["step_forms"]["assess"].errors
     assert Case.objects.get().status == "intake"
+
+
+def test_the_station_home_shows_the_month_at_a_glance_from_the_rules(world, s1):
+    seen = beneficiary(s1, 60, key_target=True)
+    beneficiary(s1, 61, key_target=True)
+    log(s1, world.users["worker"], TODAY, kind="visit", people=[seen])
+    page = signed_in(world.users["manager"]).get("/")
+    station, _checklist = page.context["station_cards"][0]
+    glance = station.glance
+    assert glance["records"] == 1
+    assert (glance["visits"].visited, glance["visits"].key_targets) == (1, 2)
+    assert not glance["portfolio"].valid and glance["rules_met"] < glance["rules"]
+    assert 'id="station-glance"' in page.content.decode()
