@@ -6,7 +6,7 @@ in the models, so the template only places what it is given.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,6 +16,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from services.rules import Portfolio, VisitRate, portfolio_check, visit_rate
+from staffing.rules import station_compliance
+from staffing.selectors import CheckRow, check_rows
 from stations.models import OperatingContract, Region, Station
 from stations.rules import Checklist, station_checklist
 
@@ -87,10 +90,17 @@ class StationProfile:
     communities: list[Region]
     checklist: Checklist
     chart: BarChart
+    on: date
+    staffing: list[CheckRow]  # the staffing standard rule by rule, worded as on the roster page
+    portfolio: Portfolio  # this year's "123X"
+    visits: VisitRate  # key-target visits of this month so far
+    visits_last_month: VisitRate
 
 
 def station_profile(station: Station, *, on: date | None = None) -> StationProfile:
-    """The profile of ``station`` as of ``on`` (today by default): place, operator, contract, checklist."""
+    """The profile of ``station`` as of ``on`` (today by default): place, operator, contract, checklist, staffing
+    standard, 123X portfolio and key-target visits, each from the rule the pages use."""
+    on = on or timezone.localdate()
     station = Station.objects.select_related("township", "supervisor").get(pk=station.pk)
     contract = OperatingContract.objects.current(on).filter(station=station).select_related("operator").first()
     checklist = station_checklist(station)
@@ -101,6 +111,11 @@ def station_profile(station: Station, *, on: date | None = None) -> StationProfi
         communities=list(station.communities.order_by("path")),
         checklist=checklist,
         chart=checklist_chart(checklist),
+        on=on,
+        staffing=check_rows(station_compliance(station=station, on=on)),
+        portfolio=portfolio_check(station=station, year=on.year),
+        visits=visit_rate(station=station, month=on),
+        visits_last_month=visit_rate(station=station, month=on.replace(day=1) - timedelta(days=1)),
     )
 
 

@@ -1,5 +1,7 @@
 """The station profile PDF: its text is really there, in the portal's font, rare characters included."""
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -68,3 +70,19 @@ def test_unknown_report_kind_is_refused(station):
     """A kind without a renderer fails loudly instead of producing an empty file."""
     with pytest.raises(ValueError, match="No renderer"):
         render_report_pdf(Report(kind="monthly", station=station))
+
+
+def test_profile_pdf_states_the_staffing_rules_the_portfolio_and_the_visit_rate_as_the_pages_do(
+    station, profile_report, tmp_path
+):
+    """The same rule functions and wording as the roster and portfolio pages: nobody on staff, no project."""
+    text = pdf_text(render_report_pdf(profile_report), tmp_path)
+    for expected in (
+        "人员配备标准",
+        "专职人员",  # a rule, labelled as on the roster page
+        "未录入平均工资",  # the salary floor while the average wage is unknown
+        "缺少核心项目",  # the first problem of an empty 123X portfolio, as on the portfolio page
+        "本月重点对象探访",
+    ):
+        assert expected in text, expected
+    assert re.search(r"专职人员\s+≥\s?6\s+0\s+× 未达标", text)
