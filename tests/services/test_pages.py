@@ -198,8 +198,8 @@ def test_station_pages_take_as_many_queries_for_many_rows_as_for_few(world, s1, 
 
 def test_the_export_lists_the_filtered_records_with_names_and_no_id_numbers(world, s1):
     person = beneficiary(s1, 30, name="周阿公")
-    log(s1, world.users["worker"], date(TODAY.year, 1, 10), kind="visit", people=[person])
-    log(s1, world.users["worker"], date(TODAY.year, 1, 11), kind="group", headcount=9)
+    log(s1, world.users["worker"], TODAY - timedelta(days=3), kind="visit", people=[person])
+    log(s1, world.users["worker"], TODAY - timedelta(days=2), kind="group", headcount=9)
     response = signed_in(world.users["county"]).get(f"/services/stations/{s1.pk}/records/export/", {"kind": "visit"})
     assert response["Cache-Control"] == "no-store"
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
@@ -208,13 +208,16 @@ def test_the_export_lists_the_filtered_records_with_names_and_no_id_numbers(worl
 
 
 def test_records_filter_by_period_and_a_reversed_period_is_an_error(world, s1):
-    log(s1, world.users["worker"], date(TODAY.year, 1, 10), headcount=2)
-    log(s1, world.users["worker"], date(TODAY.year, 2, 10), headcount=2)
+    this_month = TODAY.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    log(s1, world.users["worker"], last_month, headcount=2)
+    log(s1, world.users["worker"], this_month, headcount=2)
     client = signed_in(world.users["worker"])
     url = f"/services/stations/{s1.pk}/records/"
-    january = client.get(url, {"date_after": f"{TODAY.year}-01-01", "date_before": f"{TODAY.year}-01-31"})
-    assert [r.date.month for r in january.context["object_list"]] == [1]
-    reversed_period = client.get(url, {"date_after": f"{TODAY.year}-02-01", "date_before": f"{TODAY.year}-01-01"})
+    period = {"date_after": last_month.isoformat(), "date_before": (this_month - timedelta(days=1)).isoformat()}
+    in_last_month = client.get(url, period)
+    assert [r.date for r in in_last_month.context["object_list"]] == [last_month]
+    reversed_period = client.get(url, {"date_after": this_month.isoformat(), "date_before": last_month.isoformat()})
     assert "date_before" in reversed_period.context["filter_form"].errors
 
 
