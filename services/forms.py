@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staffing.forms import DATE_INPUT, FieldsetsMixin, IdNumberMixin
+from staffing.forms import DATE_INPUT, PERSON_LABELS, FieldsetsMixin, IdNumberMixin
 from staffing.models import StaffMember, Volunteer
 from stations.choices import RegionLevel
 from stations.models import Region, Station
@@ -201,6 +201,7 @@ class BeneficiaryForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
+        labels = PERSON_LABELS
         fields = [
             "name",
             "id_number",

@@ -17,6 +17,8 @@ from .models import StaffingPolicy, StaffMember, Volunteer
 from .validators import validate_id_number
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A person's name, in the forms of people (staff, volunteers, beneficiaries): 姓名, not an organisation's 名称.
+PERSON_LABELS = {"name": _("Full name")}
 
 
 class FieldsetsMixin:
@@ -67,6 +69,7 @@ class StaffMemberForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
 
     class Meta:
         model = StaffMember
+        labels = PERSON_LABELS
         fields = [
             "name",
             "gender",
@@ -115,6 +118,7 @@ class VolunteerForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
 
     class Meta:
         model = Volunteer
+        labels = PERSON_LABELS
         fields = ["name", "id_number", "phone", "skills", "registered_on", "left_on"]
         widgets = {"registered_on": DATE_INPUT, "left_on": DATE_INPUT}
 
