@@ -335,6 +335,13 @@ def visit_rate(*, station: Station, month: date | str) -> VisitRate:
     return VisitRate(key_targets=key_targets, visited=visited, rate=rate)
 
 
+def visit_goal_met(*, rate: VisitRate, station: Station, month: date | str) -> bool | None:
+    """Whether ``rate`` reaches the visit goal of the station's service policy for that year (None: no key targets)."""
+    if rate.rate is None:
+        return None
+    return rate.rate >= service_policy_for(station=station, year=month_start(month).year).key_target_visit_goal
+
+
 def unvisited_key_targets(*, station: Station, month: date | str):
     """The key targets of ``month`` nobody has visited yet in it (a queryset, for the page's list)."""
     return key_targets_of(station=station, month=month).exclude(pk__in=visited_ids(station=station, month=month))

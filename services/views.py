@@ -81,6 +81,7 @@ from .rules import (
     service_record_update,
     township_targets,
     unvisited_key_targets,
+    visit_goal_met,
     visit_rate,
 )
 
@@ -750,7 +751,7 @@ class VisitsView(RolePermissionRequiredMixin, StationTabMixin, TemplateView):
             month=month,
             rate=rate,
             goal=goal,
-            reached=rate.rate is not None and rate.rate >= goal,
+            reached=visit_goal_met(rate=rate, station=self.station, month=month),
             waiting=waiting,
             previous=previous,
             following=following if following <= this_month else None,

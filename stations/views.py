@@ -28,7 +28,7 @@ from accounts.mixins import (
     save_in_scope,
 )
 from services.models import ServiceRecord
-from services.rules import portfolio_check, visit_rate
+from services.rules import portfolio_check, visit_goal_met, visit_rate
 from staffing.rules import station_compliance
 
 from .choices import OrganizationKind, RegionLevel, StationStatus
@@ -91,13 +91,15 @@ def with_empty_label(field: forms.ChoiceField, empty_label: str) -> None:
 def station_glance(station: Station, today: date) -> dict:
     """A station's month at a glance for its staff: staffing rules met, services logged, key-target visits, 123X."""
     compliance = station_compliance(station=station, on=today)
+    visits = visit_rate(station=station, month=today)
     return {
         "rules_met": sum(1 for check in compliance.checks if check.ok),
         "rules": len(compliance.checks),
         "records": ServiceRecord.objects.filter(
             station=station, date__gte=today.replace(day=1), date__lte=today
         ).count(),
-        "visits": visit_rate(station=station, month=today),
+        "visits": visits,
+        "visits_met": visit_goal_met(rate=visits, station=station, month=today),
         "portfolio": portfolio_check(station=station, year=today.year),
     }
 

@@ -24,6 +24,7 @@ from services.models import (
     ServiceVolunteer,
 )
 from services.rules import (
+    VisitRate,
     attachment_add,
     case_assess,
     case_close,
@@ -42,6 +43,7 @@ from services.rules import (
     service_record_update,
     township_targets,
     unvisited_key_targets,
+    visit_goal_met,
     visit_rate,
 )
 from staffing.models import VolunteerHours
@@ -828,3 +830,14 @@ def test_the_database_refuses_a_solved_problem_without_a_date(world):
     problem.status = "solved"
     with pytest.raises(IntegrityError), transaction.atomic():
         problem.save()
+
+
+def test_the_visit_goal_is_the_policys_and_met_exactly_at_it(world):
+    """Jiaxing's goal is 100 %; a region may set 90 %: 0.90 meets it, 0.89 does not, no key targets is no answer."""
+    station = world.stations["S1"]
+    assert visit_goal_met(rate=VisitRate(3, 2, Decimal("0.67")), station=station, month="2026-03") is False
+    assert visit_goal_met(rate=VisitRate(1, 1, Decimal("1.00")), station=station, month="2026-03") is True
+    ServicePolicy.objects.create(region=world.regions["A1"], year=2026, key_target_visit_goal=Decimal("0.90"))
+    assert visit_goal_met(rate=VisitRate(10, 9, Decimal("0.90")), station=station, month="2026-03") is True
+    assert visit_goal_met(rate=VisitRate(100, 89, Decimal("0.89")), station=station, month="2026-03") is False
+    assert visit_goal_met(rate=VisitRate(0, 0, None), station=station, month="2026-03") is None
