@@ -1,0 +1,108 @@
+"""The people a station serves: list, forms and the logged view of a whole ID number."""
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.generic import CreateView, ListView, UpdateView
+
+from accounts.mixins import (
+    RolePermissionRequiredMixin,
+    ScopedFormMixin,
+    ScopedQuerysetMixin,
+    StationPageMixin,
+)
+from staffing.views import WholeIdNumberView
+from stations.views import sorted_by
+
+from ..forms import (
+    BeneficiaryForm,
+)
+from ..models import Beneficiary, ServiceRecord, TargetGroup
+from ..models import BeneficiaryIdNumberView as IdNumberLog
+from .common import PAGE_SIZE, StationTabMixin, count_of
+
+
+class BeneficiaryListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetMixin, ListView):
+    """The people a station serves: search by name or last ID digits, key targets and target groups, 25 a page."""
+
+    model = Beneficiary
+    permission_required = "services.view_beneficiary"
+    template_name = "services/beneficiary_list.html"
+    paginate_by = PAGE_SIZE
+    tab = "beneficiaries"
+    sorts = {"name": "name", "registered_on": "registered_on", "community": "community__code"}
+
+    def scoped_queryset(self, queryset):
+        people = queryset.filter(station=self.station)
+        self.q = self.request.GET.get("q", "").strip()[:50]
+        if self.q:
+            people = people.filter(Q(name__icontains=self.q) | Q(id_number__endswith=self.q.upper()))
+        self.key = self.request.GET.get("key") == "1"
+        if self.key:
+            people = people.filter(key_target=True)
+        self.group = self.request.GET.get("group", "")
+        if self.group:
+            people = people.filter(target_groups__code=self.group)
+        self.show_all = self.request.GET.get("show") == "all"
+        if not self.show_all:
+            people = people.filter(active=True)
+        self.sort, ordering = sorted_by(self.request, self.sorts, ["-key_target", "name"])
+        return (
+            people.select_related("community")
+            .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by("order")))
+            .annotate(records=count_of(ServiceRecord.beneficiaries.through, "beneficiary"))
+            .order_by(*ordering, "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            q=self.q,
+            key=self.key,
+            group=self.group,
+            show_all=self.show_all,
+            sort=self.sort,
+            groups=TargetGroup.objects.order_by("order"),
+            **kwargs,
+        )
+
+
+class BeneficiaryFormMixin(ScopedFormMixin):
+    model = Beneficiary
+    form_class = BeneficiaryForm
+    template_name = "services/beneficiary_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "station": self.station}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        return super().get_context_data(
+            tab="beneficiaries", can_see_whole=self.request.user.has_perm("staffing.view_full_id_number"), **kwargs
+        )
+
+    def get_success_url(self):
+        return reverse("services:beneficiaries", args=[self.station.pk])
+
+
+class BeneficiaryCreateView(RolePermissionRequiredMixin, StationPageMixin, BeneficiaryFormMixin, CreateView):
+    permission_required = "services.add_beneficiary"
+    success_message = gettext_lazy("%(object)s registered.")
+
+
+class BeneficiaryUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, BeneficiaryFormMixin, UpdateView):
+    permission_required = "services.change_beneficiary"
+    success_message = gettext_lazy("%(object)s saved.")
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("station__township")
+
+    @property
+    def station(self):
+        return self.object.station
+
+
+class BeneficiaryIdNumberView(WholeIdNumberView):
+    model = Beneficiary
+    log_model = IdNumberLog
+    subject = "beneficiary"
+    back_url_name = "services:beneficiaries"
