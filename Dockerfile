@@ -53,7 +53,8 @@ COPY --from=build /app /app
 WORKDIR /app
 # The code stays root-owned and read-only to the service; only media (uploads, generated reports)
 # is written, into a volume shared by web and worker.
-RUN mkdir -p /app/var/media && chown portal:portal /app/var/media
+# Static files too: the web service collects them again into the volume nginx serves (docker-compose.yml).
+RUN mkdir -p /app/var/media && chown portal:portal /app/var/media /app/var/staticfiles
 ENV DEBUG=0 \
     PDF_FONT_DIR=/app/var/fonts \
     STATIC_ROOT=/app/var/staticfiles \
@@ -61,4 +62,5 @@ ENV DEBUG=0 \
     WEB_CONCURRENCY=3
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "60"]
+# Workers, threads, keep-alive and timeouts come from the environment (config/gunicorn.py).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

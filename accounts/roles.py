@@ -101,7 +101,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"stations.change_station", "stations.change_stationstandard", "services.advance_project"}
     ),
     Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS | VIEW_SERVICES | LOG_SERVICES),
-    Role.EVALUATOR: frozenset(VIEW_STATIONS | VIEW_SERVICES),
+    # Evaluators write nothing but evaluation work: they read the stations' reports, and neither ask for nor
+    # rebuild them.
+    Role.EVALUATOR: frozenset((VIEW_STATIONS - {"reports.add_report"}) | VIEW_SERVICES),
 }
 
 

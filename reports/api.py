@@ -1,8 +1,9 @@
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound, Throttled
 from rest_framework.response import Response
 
 from accounts.viewsets import ScopedViewSetMixin
@@ -10,7 +11,17 @@ from accounts.viewsets import ScopedViewSetMixin
 from .filters import ReportFilter
 from .models import Report
 from .serializers import ReportRequestSerializer, ReportSerializer
-from .services import report_request
+from .services import BrokerUnavailable, report_request
+from .throttles import rebuild_wait
+
+
+class ReportQueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _(
+        "Reports cannot be prepared right now: the task queue is unreachable. Please ask for the report again "
+        "in a few minutes."
+    )
+    default_code = "report_queue_unavailable"
 
 
 class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -23,12 +34,21 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     ordering = ["-requested_at"]
     action_perms = {"download": "view"}
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={
+            202: ReportSerializer,
+            429: OpenApiResponse(description="Too many rebuilds in a minute"),
+            503: OpenApiResponse(description="The task queue is unreachable; the job was failed"),
+        },
+    )
     def create(self, request):
         """Ask for a report; the same report asked again is the same job unless ``rebuild`` is true."""
         serializer = ReportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if data["rebuild"] and (wait := rebuild_wait(request, self)) is not None:
+            raise Throttled(wait)
         report, _queued = report_request(
             user=request.user,
             kind=data["kind"],
@@ -41,6 +61,12 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+    def handle_exception(self, exc):
+        # Raised when the job's commit hands it to the broker, after the view returned: answered here.
+        if isinstance(exc, BrokerUnavailable):
+            exc = ReportQueueUnavailable()
+        return super().handle_exception(exc)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The PDF")})
     @action(detail=True, methods=["get"])

@@ -67,6 +67,9 @@ class Report(models.Model):
         related_name="reports",
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    sent_at = models.DateTimeField(
+        _("sent at"), null=True, blank=True, help_text=_("When the job was handed to the task queue.")
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -1,13 +1,33 @@
-"""Asking for reports: one job per report, whoever asks and however often (DOMAIN.md section 7)."""
+"""Asking for reports: one job per report, whoever asks and however often (DOMAIN.md section 7).
 
+A job is handed to the task queue once its row has committed (``report_send``). If the queue's broker cannot
+be reached, the job is failed with the reason at once (``BrokerUnavailable`` tells the caller, who answers 503):
+no job stays pending with nothing to run it. Asking again for such a job, which never ran, queues it again;
+a pending job whose sending was lost with its web process is sent again by the reclaim (``tasks.py``).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from stations.models import Region, Station
 
 from .choices import ReportStatus
 from .models import Report
+
+logger = logging.getLogger(__name__)
+
+REBUILD_PERMISSION = "reports.add_report"
+
+
+class BrokerUnavailable(Exception):
+    """The task queue could not be reached; the job was failed with the reason."""
 
 
 def report_request(
@@ -22,9 +42,12 @@ def report_request(
     """The report job for (kind, subject, period), created and queued if new.
 
     Asking again returns the existing job; with ``rebuild`` a finished or failed job is queued
-    again (a job still pending or running is left alone). Returns ``(report, queued)``.
-    The subject must lie in ``user``'s scope.
+    again (a job still pending or running is left alone); only holders of the report right rebuild.
+    A job that never reached the task queue is queued again by asking for it. Returns ``(report, queued)``.
+    The subject must lie in ``user``'s scope. Raises ``BrokerUnavailable`` when the queue cannot be reached.
     """
+    if rebuild and not user.has_perm(REBUILD_PERMISSION):
+        raise PermissionDenied(_("Rebuilding a report needs the right to ask for reports."))
     subject_visible = (
         Station.objects.visible_to(user).filter(pk=station.pk).exists()
         if station
@@ -43,11 +66,18 @@ def report_request(
             return Report.objects.get(**lookup), False
         report_enqueue(report)
         return report, True
+    if report_never_sent(report):
+        # The broker was down when it was asked for, or its sending was lost: nothing else will run it.
+        if report.status == ReportStatus.PENDING:
+            report_enqueue(report)
+            return report, True
+        rebuild = True
     if rebuild and report.status in (ReportStatus.DONE, ReportStatus.FAILED):
         requeued = Report.objects.filter(pk=report.pk, status=report.status).update(
             status=ReportStatus.PENDING,
             error="",
             requested_by=user,
+            sent_at=None,
             started_at=None,
             finished_at=None,
         )
@@ -58,8 +88,36 @@ def report_request(
     return report, False
 
 
+def report_never_sent(report: Report, *, now=None) -> bool:
+    """Whether the job never reached the task queue: failed before it was sent (the broker was down), or
+    still pending, unsent, longer than ``REPORT_UNSENT_MINUTES`` (its web process died before sending it)."""
+    if report.sent_at is not None or report.started_at is not None:
+        return False
+    if report.status == ReportStatus.FAILED:
+        return True
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.REPORT_UNSENT_MINUTES)
+    return report.status == ReportStatus.PENDING and report.requested_at < cutoff
+
+
 def report_enqueue(report: Report) -> None:
-    """Queue the rendering once the surrounding transaction has committed."""
+    """Send the job to the task queue once the surrounding transaction has committed."""
+    transaction.on_commit(lambda: report_send(report.pk))
+
+
+def report_send(report_id: int) -> None:
+    """Hand job ``report_id`` to the task queue now and note when; if the broker cannot be reached, fail the
+    job with the reason and raise ``BrokerUnavailable``."""
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(report.pk))
+    try:
+        render_report.delay(report_id)
+    except (BrokerError, OSError) as error:
+        logger.error("Report %s could not be queued: %s", report_id, error)
+        Report.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(
+            status=ReportStatus.FAILED,
+            error=_("The task queue could not be reached (%(error)s); ask for the report again later.")
+            % {"error": error},
+            finished_at=timezone.now(),
+        )
+        raise BrokerUnavailable(str(error)) from error
+    Report.objects.filter(pk=report_id, sent_at__isnull=True).update(sent_at=timezone.now())

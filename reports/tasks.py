@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .choices import ReportStatus
 from .models import Report
 from .rendering import render_report_pdf
+from .services import BrokerUnavailable, report_send
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +84,37 @@ def report_fail(report_id: int, exc: BaseException) -> None:
     )
 
 
+def send_after_commit(report_id: int) -> None:
+    """Send the job once the reclaim's transaction commits; a broker still down fails it (``report_send``)."""
+
+    def send():
+        try:
+            report_send(report_id)
+        except BrokerUnavailable:
+            pass  # failed with the reason; asking for it again queues it
+
+    transaction.on_commit(send)
+
+
 @shared_task
 def reclaim_stuck_reports() -> int:
-    """Put back in the queue the jobs left running by a worker that died; return how many.
+    """Put back in the queue the jobs nothing will otherwise run; return how many.
 
     A job still running after the hard time limit (plus a margin) has lost its worker: the
-    limit would have killed the render by then. Scheduled every five minutes by Celery beat.
+    limit would have killed the render by then. A job pending for ``REPORT_UNSENT_MINUTES``
+    without having been sent lost its sending (the web process died between its commit and
+    the broker). Scheduled every five minutes by Celery beat.
     """
+    now = timezone.now()
+    unsent = Report.objects.filter(
+        status=ReportStatus.PENDING,
+        sent_at__isnull=True,
+        requested_at__lt=now - timedelta(minutes=settings.REPORT_UNSENT_MINUTES),
+    )
+    resent = 0
+    for report_id in unsent.values_list("pk", flat=True):
+        send_after_commit(report_id)
+        resent += 1
     cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - RECLAIM_MARGIN
     stuck = Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff)
     stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
@@ -101,10 +126,13 @@ def reclaim_stuck_reports() -> int:
     for report_id in stuck.values_list("pk", flat=True):
         if Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING, started_at__lt=cutoff).update(
             status=ReportStatus.PENDING,
+            sent_at=None,
             started_at=None,
         ):
-            transaction.on_commit(lambda pk=report_id: render_report.delay(pk))
+            send_after_commit(report_id)
             reclaimed += 1
     if reclaimed:
         logger.warning("Reclaimed %s report job(s) left running by a lost worker", reclaimed)
-    return reclaimed
+    if resent:
+        logger.warning("Sent again %s report job(s) that never reached the task queue", resent)
+    return reclaimed + resent
