@@ -1,10 +1,10 @@
 """The API's routes, all under /api/v1/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeView, TokenView
+from accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from reports.api import ReportViewSet
 from services.api import (
     BeneficiaryViewSet,
@@ -63,9 +63,12 @@ router.register("service-policies", ServicePolicyViewSet, basename="service-poli
 app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("users/me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file: the Content Security Policy allows no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("stations/<id:pk>/compliance/", StationComplianceView.as_view(), name="station-compliance"),
     path("stations/<id:pk>/turnover/", StationTurnoverView.as_view(), name="station-turnover"),
     path("stations/<id:pk>/portfolio/", StationPortfolioView.as_view(), name="station-portfolio"),

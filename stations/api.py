@@ -1,10 +1,11 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
 
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 
 from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter, StationStandardFilter
-from .models import OperatingContract, Organization, Region, Station, StationStandard
+from .models import OperatingContract, Organization, Region, Station, StationStandard, organization_check_editable
 from .serializers import (
     ContractSerializer,
     OrganizationSerializer,
@@ -34,6 +35,17 @@ class OrganizationViewSet(ScopedModelViewSet):
     search_fields = ["name", "credit_code"]
     ordering_fields = ["name", "rating", "kind"]
     ordering = ["name"]
+
+    def get_object(self):
+        organization = super().get_object()
+        if self.action in ("update", "partial_update"):
+            organization_check_editable(self.request.user, organization)
+        return organization
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            # After the change too: a new registration region must stay inside the editor's region.
+            organization_check_editable(self.request.user, serializer.save())
 
 
 class StationViewSet(ScopedModelViewSet):

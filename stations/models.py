@@ -4,7 +4,7 @@ from datetime import date
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_of
+from config.params import year_range_validator
 
 from .choices import (
     PARENT_LEVEL,
@@ -126,6 +127,28 @@ class OrganizationQuerySet(models.QuerySet):
         if scope.agency_id is not None:
             linked |= Q(pk=scope.agency_id)
         return self.filter(linked)
+
+    def editable_by(self, user) -> "OrganizationQuerySet":
+        """The organisations ``user`` may change: every one for the administrator; for an official,
+        those registered in their region or below it. Seeing an organisation (it runs a station in
+        scope) is not enough: a county official does not edit one the city registered, and
+        station staff and evaluators edit none."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region is not None:
+            return self.filter(region__path__startswith=scope.region.path)
+        return self.none()
+
+
+def organization_check_editable(user, organization: "Organization") -> None:
+    """Refuse (``PermissionDenied``, a 403 on pages and in the API) a change by a user who may not edit
+    ``organization`` (``OrganizationQuerySet.editable_by``). Called before a change and again after it,
+    inside the transaction, so a new registration region outside the editor's region is rolled back."""
+    if not Organization.objects.editable_by(user).filter(pk=organization.pk).exists():
+        raise PermissionDenied(
+            _("Only the administrator or an official of the region it is registered in can change this organisation.")
+        )
 
 
 class Organization(models.Model):
@@ -284,6 +307,9 @@ def contract_latest_end(start_on: date) -> date:
     return date.fromordinal(anniversary.toordinal() - 1)
 
 
+validate_portal_year = year_range_validator()
+
+
 class OperatingContract(models.Model):
     """A government-purchase contract under which an operator runs a station for one or two years."""
 
@@ -335,7 +361,13 @@ class OperatingContract(models.Model):
         errors = {}
         if self.operator_id and self.operator.kind != OrganizationKind.OPERATOR:
             errors["operator"] = _("Only an operating organisation can hold an operating contract.")
-        if self.start_on and self.end_on:
+        for name in ("start_on", "end_on"):
+            try:
+                validate_portal_year(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error.messages
+        # Out of range, the two-year arithmetic below would overflow (a start in 9998 ends past 9999).
+        if self.start_on and self.end_on and not errors.keys() & {"start_on", "end_on"}:
             if self.end_on <= self.start_on:
                 errors["end_on"] = _("The contract must end after it starts.")
             elif self.end_on > contract_latest_end(self.start_on):

@@ -27,6 +27,7 @@ from .services import matrix_pages as _services_pages  # noqa: F401  (registers 
 from .services.matrix_api import SERVICES_WATCHED, build_services
 from .staffing.matrix_api import build_staffing
 from .staffing.matrix_pages import build_staffing_pages
+from .stations.matrix_organizations import build_organizations
 
 WATCHED = [
     User,
@@ -65,6 +66,7 @@ def matrix_world(world, settings, tmp_path):
     build_staffing(world)
     build_staffing_pages(world)
     build_services(world)
+    build_organizations(world)
     return world
 
 

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Tooltips are HTML: every text that comes from the data (region names) is escaped before it goes in.
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
   function draw() {
     var element = document.getElementById("coverage-chart");
     var source = document.getElementById("coverage-data");
@@ -22,9 +28,10 @@
         formatter: function (items) {
           var i = items[0].dataIndex;
           return (
-            data.names[i] + "<br>" +
-            data.labels.covered + ": " + data.covered[i] + " / " + data.townships[i] + "<br>" +
-            data.labels.rate + ": " + data.percent[i] + "%"
+            escapeHtml(data.names[i]) + "<br>" +
+            escapeHtml(data.labels.covered) + ": " + escapeHtml(data.covered[i]) + " / " +
+            escapeHtml(data.townships[i]) + "<br>" +
+            escapeHtml(data.labels.rate) + ": " + escapeHtml(data.percent[i]) + "%"
           );
         }
       },

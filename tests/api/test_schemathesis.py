@@ -9,8 +9,8 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_issue
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -31,7 +31,7 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def admin_token(world) -> str:
-    return Token.objects.get_or_create(user=world.users["admin"])[0].key
+    return token_issue(user=world.users["admin"])
 
 
 @schema.parametrize()
