@@ -25,6 +25,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import PermissionDenied as ScopeDenied
 
+from config.params import query_date
 from stations.models import Station
 
 from .viewsets import assert_in_scope
@@ -120,11 +121,8 @@ def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 def asked_date(request, name: str = "on") -> date:
-    """The date in ``?on=`` (ISO), or today when absent or not a date."""
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return date.today()
+    """The date in ``?on=`` (ISO, a year the portal covers), or today when absent or not such a date."""
+    return query_date(request.GET, name)
 
 
 class StationPageMixin:

@@ -1,14 +1,17 @@
 """Filter and URL pieces shared by every app."""
 
 import django_filters
-from django import forms
+
+from config.params import ID_MAX, AsciiIntegerField
 
 # Ids are bigint: anything longer than 18 digits cannot exist, and would overflow the database.
 ID_REGEX = "[0-9]{1,18}"
-ID_MAX = 2**63 - 1
+__all__ = ["ID_MAX", "ID_REGEX", "IdConverter", "IdField", "IdFilter"]
 
 
-class IdField(forms.IntegerField):
+class IdField(AsciiIntegerField):
+    """A positive bigint in ASCII digits."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_of
+from config.forms import PortalFormMixin
+from config.params import RangedDateField
 
 from .choices import OrganizationKind, RegionLevel
 from .models import OperatingContract, Organization, Region, Station
@@ -41,7 +43,7 @@ class CommunityChoiceField(forms.ModelMultipleChoiceField):
         return region.name
 
 
-class StationForm(forms.ModelForm):
+class StationForm(PortalFormMixin, forms.ModelForm):
     """A station's record. ``user`` limits every choice to what that user may see.
 
     The full form (township, status, opening date, supervisor) is for users who may create stations
@@ -99,13 +101,15 @@ def station_form_class(user) -> type[StationForm]:
     return StationForm if user.has_perm("stations.add_station") else StationSiteForm
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(PortalFormMixin, forms.ModelForm):
     """An operating contract of one station (fixed by the page); its term may not overlap another's."""
 
     class Meta:
         model = OperatingContract
         fields = ["operator", "start_on", "end_on", "amount", "procurement_method"]
         widgets = {"start_on": DATE_INPUT, "end_on": DATE_INPUT}
+        # The portal's years (2000-2100), as the model's clean: past them the two-year term overflows.
+        field_classes = {"start_on": RangedDateField, "end_on": RangedDateField}
 
     def __init__(self, *args, user, station: Station, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +140,7 @@ class ContractForm(forms.ModelForm):
         return cleaned
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(PortalFormMixin, forms.ModelForm):
     """A social organisation. Non-administrators must place it in a region of their scope,
     or it would vanish from their own lists (and the save would be refused)."""
 
@@ -167,7 +171,7 @@ class OrganizationForm(forms.ModelForm):
         return self.cleaned_data["credit_code"].strip().upper()
 
 
-class StandardCheckForm(forms.Form):
+class StandardCheckForm(PortalFormMixin, forms.Form):
     """One construction-standard item of a station: met or not, and a note."""
 
     item = forms.IntegerField(widget=forms.HiddenInput)
