@@ -13,3 +13,11 @@ class Role(models.TextChoices):
 
 OFFICIAL_ROLES = (Role.CITY_OFFICIAL, Role.TOWNSHIP_OFFICIAL)
 STATION_ROLES = (Role.STATION_MANAGER, Role.SOCIAL_WORKER)
+
+
+class IdNumberDisclosure(models.TextChoices):
+    """How a user came to see whose a whole ID number is (the audit of whole-number views records it)."""
+
+    VIEWED = "viewed", _("Viewed the whole number")
+    SEARCHED = "searched", _("Found by the whole number")
+    DUPLICATE = "duplicate", _("Told the number is already registered")

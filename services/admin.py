@@ -63,7 +63,8 @@ class ServicePolicyAdmin(SimpleHistoryAdmin):
 class BeneficiaryIdNumberViewAdmin(admin.ModelAdmin):
     """The audit log of whole-ID views: read only."""
 
-    list_display = ["viewed_at", "viewer", "beneficiary"]
+    list_display = ["viewed_at", "viewer", "beneficiary", "reason"]
+    list_filter = ["reason"]
     list_select_related = ["viewer", "beneficiary"]
 
     def has_add_permission(self, request):

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from accounts.people import api_registered_twin
+from accounts.privacy import Kind, PersonNameField, PersonSerializerMixin, request_people_view
 from accounts.serializers import CleanModelSerializer
 from accounts.viewsets import ScopedRelatedField
 from staffing.models import StaffMember, Volunteer
@@ -176,7 +178,10 @@ class ProjectProgressSerializer(serializers.Serializer):
 # --- beneficiaries -----------------------------------------------------------------------------------
 
 
-class BeneficiarySerializer(CleanModelSerializer):
+class BeneficiarySerializer(PersonSerializerMixin, CleanModelSerializer):
+    """A beneficiary; name, birth date, phone, address and ID number shown as ``accounts.privacy`` says."""
+
+    person_kind = Kind.BENEFICIARY
     station = ScopedRelatedField(queryset=Station.objects.all())
     station_name = serializers.CharField(source="station.name", read_only=True)
     id_number = IdNumberField()
@@ -187,6 +192,9 @@ class BeneficiarySerializer(CleanModelSerializer):
         many=True,
         required=False,
         help_text=gettext_lazy("Codes of the target groups, e.g. elderly_alone, disabled."),
+    )
+    age = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Age in whole years today; birth_date itself is shown only to the station's own staff.")
     )
 
     class Meta:
@@ -199,6 +207,7 @@ class BeneficiarySerializer(CleanModelSerializer):
             "id_number",
             "gender",
             "birth_date",
+            "age",
             "phone",
             "community",
             "address",
@@ -208,12 +217,22 @@ class BeneficiarySerializer(CleanModelSerializer):
             "registered_on",
             "active",
         ]
-        # The model's clean() answers a repeated ID number on the id_number field, naming who has it.
+        # ``validate`` answers a repeated ID number on the id_number field, naming who has it (logged).
         validators = []
 
     def validate(self, attrs):
         unchanged(attrs, self.instance, ["station"], _("A beneficiary stays at the station that registered them."))
-        return super().validate(attrs)
+        attrs = super().validate(attrs)
+        twin = api_registered_twin(self, attrs)
+        if twin is not None:
+            message = _("This station already has a beneficiary with this ID number: %(name)s") % {
+                "name": request_people_view(self).name(twin)
+            }
+            raise serializers.ValidationError({"id_number": [message]})
+        return attrs
+
+    def get_age(self, beneficiary) -> int | None:
+        return request_people_view(self).age(beneficiary)
 
 
 # --- service records ---------------------------------------------------------------------------------
@@ -221,7 +240,7 @@ class BeneficiarySerializer(CleanModelSerializer):
 
 class ServiceVolunteerSerializer(serializers.ModelSerializer):
     volunteer = ScopedRelatedField(queryset=Volunteer.objects.all())
-    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    volunteer_name = PersonNameField(kind=Kind.VOLUNTEER, source="volunteer.name")
 
     class Meta:
         model = ServiceVolunteer
@@ -311,7 +330,7 @@ class CaseReferralSerializer(serializers.ModelSerializer):
 
 class CaseFollowUpSerializer(serializers.ModelSerializer):
     worker = ScopedRelatedField(queryset=StaffMember.objects.all())
-    worker_name = serializers.CharField(source="worker.name", read_only=True)
+    worker_name = PersonNameField(kind=Kind.STAFF, source="worker.name")
 
     class Meta:
         model = CaseFollowUp
@@ -323,9 +342,9 @@ class CaseSerializer(CleanModelSerializer):
 
     station = ScopedRelatedField(queryset=Station.objects.all())
     beneficiary = ScopedRelatedField(queryset=Beneficiary.objects.all())
-    beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True)
+    beneficiary_name = PersonNameField(kind=Kind.BENEFICIARY, source="beneficiary.name")
     worker = ScopedRelatedField(queryset=StaffMember.objects.all())
-    worker_name = serializers.CharField(source="worker.name", read_only=True)
+    worker_name = PersonNameField(kind=Kind.STAFF, source="worker.name")
     referrals = CaseReferralSerializer(many=True, read_only=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 The import checks the whole file first, every row through ``StaffMemberForm`` (the page's own form, so the same
 validators and rules), and saves it in one transaction only when no row is wrong; otherwise it saves nothing and
-reports every bad row and field. ID numbers leave the platform masked, always.
+reports every bad row and field. People leave the platform as ``accounts.privacy`` shows them to the user:
+ID numbers masked to their region at most, salaries and phones only where the table says.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.mixins import OutOfScope, save_in_scope
+from accounts.privacy import FIELDS_OF, Field, Kind, PeopleView, Show
 from reports.spreadsheets import FAIL_FILL, OK_FILL, set_widths, style_header, yes_no
 from stations.models import Station
 
@@ -280,15 +282,18 @@ def read_rows(file) -> list[tuple[int, tuple]]:
 # --- exports -----------------------------------------------------------------------------------------------------
 
 
-def roster_workbook(*, station: Station, staff, on: date, with_salary: bool) -> Workbook:
-    """The roster of ``station`` on ``on``; ID numbers masked, salaries only for those allowed to see them."""
-    columns = [c for c in ROSTER_COLUMNS if with_salary or c.name != "annual_salary"]
+PERSONAL = {name.value for name in FIELDS_OF[Kind.STAFF]}
+
+
+def roster_workbook(*, station: Station, staff, on: date, people: PeopleView) -> Workbook:
+    """The roster of ``station`` on ``on``, each personal field as ``people`` shows it (or no column at all)."""
+    columns = [c for c in ROSTER_COLUMNS if c.name not in PERSONAL or people.shows(Kind.STAFF, c.name) != Show.HIDDEN]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Roster")
     sheet.append([column.label() for column in columns])
     for person in staff:
-        sheet.append([roster_cell(person, column) for column in columns])
+        sheet.append([roster_cell(person, column, people) for column in columns])
     style_header(sheet)
     set_widths(sheet, [column.width for column in columns])
     for column in columns:
@@ -304,9 +309,9 @@ def roster_workbook(*, station: Station, staff, on: date, with_salary: bool) -> 
     return workbook
 
 
-def roster_cell(person: StaffMember, column: Column):
-    if column.kind == "id":
-        return person.masked_id_number
+def roster_cell(person: StaffMember, column: Column, people: PeopleView):
+    if column.name in PERSONAL:
+        return people.value(person, Field(column.name))
     value = getattr(person, column.name)
     if column.kind == "choice":
         return getattr(person, f"get_{column.name}_display")() if value else ""

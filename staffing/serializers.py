@@ -17,6 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from accounts.people import api_registered_twin
+from accounts.privacy import Kind, PersonNameField, PersonSerializerMixin
 from accounts.serializers import CleanModelSerializer
 from accounts.viewsets import ScopedRelatedField
 from stations.models import Organization, Region, Station
@@ -54,13 +56,16 @@ def one_decimal(value) -> str:
 
 
 class IdNumberField(serializers.CharField):
-    """A resident ID number: written whole (GB 11643 check digit and birth date), read back masked."""
+    """A resident ID number: written whole (GB 11643 check digit and birth date), read back masked to its region.
+
+    Read back only to whom ``accounts.privacy`` shows ID numbers at all (the serializer's ``PersonSerializerMixin``).
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 18)
         kwargs.setdefault(
             "help_text",
-            gettext_lazy("Write the whole number; it is always shown masked, like 330481********1234."),
+            gettext_lazy("Write the whole number; it is always shown masked to its region, like 330481************."),
         )
         kwargs.setdefault("validators", [validate_id_number])
         super().__init__(**kwargs)
@@ -84,7 +89,10 @@ def leaves_after_arriving(attrs, instance, arrived: str) -> None:
         raise serializers.ValidationError({"left_on": [_("Someone cannot leave before they arrived.")]})
 
 
-class StaffMemberSerializer(CleanModelSerializer):
+class StaffMemberSerializer(PersonSerializerMixin, CleanModelSerializer):
+    """A staff member; name, phone, ID number and salary shown as ``accounts.privacy`` says for the caller."""
+
+    person_kind = Kind.STAFF
     station = ScopedRelatedField(queryset=Station.objects.all())
     station_name = serializers.CharField(source="station.name", read_only=True)
     id_number = IdNumberField()
@@ -111,6 +119,16 @@ class StaffMemberSerializer(CleanModelSerializer):
             "labour_contract",
             "annual_salary",
         ]
+        # ``validate`` answers a repeated person and hiring date (logged), not DRF's unique-together validator.
+        validators = []
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if api_registered_twin(self, attrs, "hired_on"):
+            raise serializers.ValidationError(
+                {"id_number": [_("This person is already on the roster with the same hiring date.")]}
+            )
+        return attrs
 
     def get_active(self, staff) -> bool:
         return staff.left_on is None or staff.left_on > date.today()
@@ -127,7 +145,10 @@ class VolunteerListSerializer(serializers.ListSerializer):
         return super().to_representation(volunteers)
 
 
-class VolunteerSerializer(CleanModelSerializer):
+class VolunteerSerializer(PersonSerializerMixin, CleanModelSerializer):
+    """A volunteer; name, phone and ID number shown as ``accounts.privacy`` says for the caller."""
+
+    person_kind = Kind.VOLUNTEER
     station = ScopedRelatedField(queryset=Station.objects.all())
     station_name = serializers.CharField(source="station.name", read_only=True)
     id_number = IdNumberField()
@@ -156,10 +177,16 @@ class VolunteerSerializer(CleanModelSerializer):
             "time_bank_balance",
         ]
         list_serializer_class = VolunteerListSerializer
+        # ``validate`` answers a repeated ID number (logged), not DRF's unique-together validator.
+        validators = []
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         leaves_after_arriving(attrs, self.instance, "registered_on")
+        if api_registered_twin(self, attrs):
+            raise serializers.ValidationError(
+                {"id_number": [_("This person is already registered as a volunteer of this station.")]}
+            )
         return attrs
 
     def get_active(self, volunteer) -> bool:
@@ -211,7 +238,7 @@ class VolunteerHoursSerializer(serializers.ModelSerializer):
     """Served hours; saved through ``volunteer_hours_add`` so a day never holds more than 24."""
 
     volunteer = ScopedRelatedField(queryset=Volunteer.objects.all())
-    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    volunteer_name = PersonNameField(kind=Kind.VOLUNTEER, source="volunteer.name")
     station = serializers.IntegerField(source="volunteer.station_id", read_only=True)
 
     class Meta:
@@ -239,6 +266,7 @@ class TrainingSessionSerializer(CleanModelSerializer):
     station = ScopedRelatedField(queryset=Station.objects.all())
     station_name = serializers.CharField(source="station.name", read_only=True)
     attendees = ScopedRelatedField(queryset=StaffMember.objects.all(), many=True, required=False)
+    trainer = PersonNameField(kind=Kind.STAFF, read_only=False, max_length=100, required=False, allow_blank=True)
 
     class Meta:
         model = TrainingSession
@@ -259,6 +287,7 @@ class TrainingSessionSerializer(CleanModelSerializer):
 class SupervisionVisitSerializer(CleanModelSerializer):
     station = ScopedRelatedField(queryset=Station.objects.all())
     station_name = serializers.CharField(source="station.name", read_only=True)
+    supervisor = PersonNameField(kind=Kind.STAFF, read_only=False, max_length=50)
 
     class Meta:
         model = SupervisionVisit
@@ -277,6 +306,7 @@ class StationSupervisorSerializer(CleanModelSerializer):
     )
     station_name = serializers.CharField(source="station.name", read_only=True)
     organization = ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+    name = PersonNameField(kind=Kind.STAFF, read_only=False, max_length=50)
 
     class Meta:
         model = StationSupervisor

@@ -24,6 +24,14 @@ def id_number_birth_date(value: str) -> date | None:
         return None
 
 
+def id_number_gender(value: str) -> str:
+    """``male`` or ``female`` from the 17th digit (GB 11643: odd for men, even for women), ``""`` if unreadable."""
+    value = value or ""
+    if len(value) != 18 or value[16] not in "0123456789":
+        return ""
+    return "male" if int(value[16]) % 2 else "female"
+
+
 def validate_id_number(value: str) -> None:
     """Refuse anything but an 18-character number with a real, past birth date and the right check digit."""
     number = (value or "").strip().upper()
@@ -43,7 +51,11 @@ def validate_id_number(value: str) -> None:
 
 
 def mask_id_number(value: str) -> str:
-    """``330481********1234``: the region and the last four, never the birth date."""
+    """``330481************``: the region only.
+
+    The region is known anyway from the person's community; any more digits, beside the birth date or age a page
+    shows, would leave too few whole numbers possible (``accounts.privacy.id_numbers_possible``).
+    """
     if not value:
         return ""
-    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+    return f"{value[:6]}{'*' * (len(value) - 6)}"

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from accounts.people import registered_twin
 from services.choices import ServiceKind
 from services.models import (
     Attachment,
@@ -579,15 +580,16 @@ def test_a_refused_correction_keeps_the_record_as_it_was(world):
 # --- beneficiaries -------------------------------------------------------------------------------------
 
 
-def test_a_second_beneficiary_with_the_same_id_number_at_a_station_is_refused_by_name(world):
+def test_a_second_beneficiary_with_the_same_id_number_at_a_station_finds_the_first(world):
+    """The "already registered" answer comes from ``registered_twin`` (logged; see tests/accounts)."""
     station = world.stations["S1"]
     first = beneficiary(station, 1, name="钱阿姨")
-    twin = Beneficiary(station=station, name="钱某", id_number=first.id_number.lower())
+    worker = world.users["worker"]
 
-    with pytest.raises(ValidationError) as excinfo:
-        twin.full_clean()
-
-    assert errors_of(excinfo)["id_number"] == ["This station already has a beneficiary with this ID number: 钱阿姨"]
+    assert registered_twin(user=worker, person=Beneficiary(station=station), id_number=first.id_number) == first
+    assert registered_twin(user=worker, person=first, id_number=first.id_number) is None
+    elsewhere = Beneficiary(station=world.stations["S2"])
+    assert registered_twin(user=worker, person=elsewhere, id_number=first.id_number) is None
     beneficiary(world.stations["S2"], 1)  # another station may register the same person
 
 

@@ -74,7 +74,7 @@ def test_id_numbers_are_masked_in_list_and_detail(world, api_client_for):
         response = client.get(url)
         body = response.json()
         row = body["results"][0] if "results" in body else body
-        assert row["id_number"] == f"330481********{person.id_number[-4:]}", url
+        assert row["id_number"] == "330481************", url
         assert person.id_number not in response.content.decode(), url
 
 
@@ -150,7 +150,7 @@ def test_an_id_number_is_stored_once_upper_case_and_whole(world, api_client_for)
     )
 
     assert response.status_code == 201, response.json()
-    assert response.json()["id_number"] == "110105********002X"
+    assert response.json()["id_number"] == "110105************"
     assert StaffMember.objects.get().id_number == number
 
 

@@ -168,7 +168,8 @@ def test_importing_into_a_station_outside_the_scope_is_not_found(world):
     assert not StaffMember.objects.exists()
 
 
-def test_the_roster_export_masks_id_numbers_and_shows_salaries_only_to_keepers(world):
+def test_the_roster_export_shows_people_as_the_people_table_says(world):
+    """Masked ID numbers and salaries for the manager and officials; the evaluator: masked names, no ID, no pay."""
     station = world.stations["S1"]
     person = StaffMember.objects.create(
         station=station,
@@ -185,7 +186,10 @@ def test_the_roster_export_masks_id_numbers_and_shows_salaries_only_to_keepers(w
     assert person.masked_id_number in text and person.id_number not in text
     assert "98765" in text
     for_official = all_text(opened(signed_in(world.users["city"]).get(url)))
-    assert "98765" not in for_official and person.id_number not in for_official
+    assert "98765" in for_official and person.id_number not in for_official and "张晓燕" in for_official
+    for_evaluator = all_text(opened(signed_in(world.users["evaluator"]).get(url)))
+    assert "98765" not in for_evaluator and "330481" not in for_evaluator
+    assert "张*燕" in for_evaluator and "张晓燕" not in for_evaluator
 
 
 def test_the_compliance_export_has_each_rule_required_and_actual_per_station(world):
