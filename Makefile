@@ -12,6 +12,9 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 RUN_ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# make test runs the suite in parallel, one pytest-xdist worker per core, each on its own test database; a test
+# module stays on one worker (--dist loadfile), so the demo a module loads once is loaded once.
+TEST_WORKERS ?= auto
 LOG_LEVEL ?= info
 
 .PHONY: help setup run test lint format migrate seed worker beat
@@ -31,8 +34,8 @@ seed: migrate ## Load the demo data (idempotent) and print the demo accounts
 run: seed ## Set up, migrate, seed and serve the portal on http://$(RUN_ADDR)
 	$(MANAGE) runserver $(RUN_ADDR)
 
-test: setup ## Run the test suite; narrow it with PYTEST_ARGS="-k scope -x"
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: setup ## Run the test suite in parallel; narrow it with PYTEST_ARGS="-k scope -x", TEST_WORKERS=0 for one process
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup ## ruff lint and format check, Django system checks, missing migrations
 	$(VENV)/bin/ruff check .

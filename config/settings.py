@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,7 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,12 +57,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on the API, downloads and signed-in pages (people's data).
+    "config.cache_control.NoStoreMiddleware",
+    # Writes the log of "already registered" answers after the request, even when its writes were rolled back.
+    "accounts.people.DisclosureLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -112,10 +120,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Brute-force lockout: five failures for one username from one address lock that pair.
+# The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in front (nginx: 1), the entry
+# X-Forwarded-For got from the outermost of them; never a value the client wrote itself (accounts/network.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Brute-force lockout (accounts/lockout.py): five failures for one username from one address lock that pair;
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address across user names (password spraying) lock the address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.lockout.PortalAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
@@ -146,23 +162,55 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Evidence attached to a service record (photos, sign-in sheets): the largest file accepted.
 SERVICE_ATTACHMENT_MAX_BYTES = int(os.environ.get("SERVICE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# "Already registered" answers for a repeated ID number tell whose it is: each is logged, and one user gets at
+# most this many in an hour (accounts/people.py).
+DUPLICATE_ANSWERS_PER_HOUR = int(os.environ.get("DUPLICATE_ANSWERS_PER_HOUR", "10"))
+
+API_JSON_MAX_DEPTH = 64
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token".
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        # SearchFilter, and on viewsets of people the search that is no oracle (accounts/people.py).
+        "accounts.people.PeopleSearchFilter",
+        # OrderingFilter, never by a personal field the user is not shown whole (accounts/people.py).
+        "accounts.people.PeopleOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": "30/min",
+        # Rebuilding a report re-renders a PDF: a few a minute per user (reports/throttles.py).
+        "report_rebuild": os.environ.get("REPORT_REBUILD_RATE", "3/min"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own throttles read the client's address behind the same trusted proxies as accounts.network.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox, see accounts/tokens.py): a token lapses TOKEN_IDLE_DAYS after its last use and
+# TOKEN_MAX_DAYS after the sign-in at the latest; a new password or a deactivated account revokes them all.
+TOKEN_IDLE_DAYS = int(os.environ.get("TOKEN_IDLE_DAYS", "30"))
+TOKEN_MAX_DAYS = int(os.environ.get("TOKEN_MAX_DAYS", "90"))
+TOKEN_LIMIT_PER_USER = int(os.environ.get("TOKEN_LIMIT_PER_USER", "10"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=TOKEN_IDLE_DAYS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=TOKEN_MAX_DAYS),
+    # Writes the new expiry at most once an hour per token, not on every request.
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Township Social Work Station Portal API",
@@ -175,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "stations.choices.OrganizationKind",
+        # An organisation's rating and a staffing policy's minimum operator rating are one choice set.
+        "RatingEnum": "stations.choices.Rating",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ReportStatusEnum": "reports.choices.ReportStatus",
         "CaseStatusEnum": "services.choices.CaseStatus",
@@ -193,12 +243,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# A broker that cannot be reached is reported at once (reports answer 503) instead of retried in the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "0.5"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "reclaim-stuck-reports": {"task": "reports.tasks.reclaim_stuck_reports", "schedule": timedelta(minutes=5)},
+    "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
+# A report job still unsent this long after it was asked for lost its sending: the reclaim sends it again.
+REPORT_UNSENT_MINUTES = int(os.environ.get("REPORT_UNSENT_MINUTES", "5"))
+# How long the answer to a write sent with an Idempotency-Key is kept (and the key cannot be used again).
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 
 # PDF rendering: the font the setup prepares (see reports/fonts.py) and its complete fallback.
 PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "var" / "fonts"))
@@ -206,10 +270,39 @@ PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "var" / "fonts"))
 # Demo seeding refuses to run on a production database unless forced.
 DEMO_PASSWORD = "shegong2026"
 
+# The officials' home lists the contracts in force that end within this many days with no contract after them.
+CONTRACT_ENDING_DAYS = int(os.environ.get("CONTRACT_ENDING_DAYS", "90"))
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "1")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only: browsers remember it for SECURE_HSTS_SECONDS (a year), subdomains included.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
+    # Off only where the reverse proxy itself redirects http:// to https:// (it terminates TLS).
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+
+# Content Security Policy (django-csp), in every mode so the tests see it: scripts only from the portal's own
+# static files (no inline script or handler, no eval). Inline style attributes stay allowed (Bootstrap's
+# progress bars and ECharts set them); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

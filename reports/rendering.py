@@ -6,7 +6,7 @@ in the models, so the template only places what it is given.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from services.rules import Portfolio, VisitRate, portfolio_check, visit_rate
+from services.rules import Portfolio, VisitProgress, portfolio_check, visit_progress
 from staffing.rules import station_compliance
 from staffing.selectors import CheckRow, check_rows
 from stations.models import OperatingContract, Region, Station
@@ -93,8 +93,7 @@ class StationProfile:
     on: date
     staffing: list[CheckRow]  # the staffing standard rule by rule, worded as on the roster page
     portfolio: Portfolio  # this year's "123X"
-    visits: VisitRate  # key-target visits of this month so far
-    visits_last_month: VisitRate
+    visits: VisitProgress  # key-target visits: last month's final rate, this month's so far
 
 
 def station_profile(station: Station, *, on: date | None = None) -> StationProfile:
@@ -114,8 +113,7 @@ def station_profile(station: Station, *, on: date | None = None) -> StationProfi
         on=on,
         staffing=check_rows(station_compliance(station=station, on=on)),
         portfolio=portfolio_check(station=station, year=on.year),
-        visits=visit_rate(station=station, month=on),
-        visits_last_month=visit_rate(station=station, month=on.replace(day=1) - timedelta(days=1)),
+        visits=visit_progress(station=station, on=on),
     )
 
 

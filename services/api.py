@@ -187,9 +187,12 @@ class BeneficiaryViewSet(
     )
     serializer_class = BeneficiarySerializer
     filterset_class = BeneficiaryFilter
-    search_fields = ["name", "address"]
+    # ?search= (and the address, for whom the privacy table shows it): the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
+    people_search_path = ""
+    search_fields = ["address"]
     ordering_fields = ["name", "registered_on", "birth_date", "station__name"]
     ordering = ["station_id", "name", "pk"]
+    idempotent_actions = frozenset({"create"})
 
     @extend_schema(request=None, responses=WholeIdNumberSerializer)
     @action(detail=True, methods=["get"], url_path="id-number")
@@ -230,6 +233,7 @@ class ServiceRecordViewSet(ScopedModelViewSet):
     ordering_fields = ["date", "kind", "duration_minutes", "created_at"]
     ordering = ["-date", "-pk"]
     action_perms = {"attachments": "view", "attachment": "view"}
+    idempotent_actions = frozenset({"create"})
 
     def perform_destroy(self, instance):
         service_record_delete(record=instance)
@@ -277,10 +281,12 @@ class CaseViewSet(ScopedModelViewSet):
     queryset = Case.objects.select_related("beneficiary", "worker").prefetch_related("referrals")
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
-    search_fields = ["beneficiary__name"]
+    # ?search=: the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
+    people_search_path = "beneficiary"
     ordering_fields = ["opened_on", "closed_on", "status"]
     ordering = ["-opened_on", "-pk"]
     action_perms = {"assess": "change", "plan": "change", "close": "change", "refer": "change", "follow_ups": "view"}
+    idempotent_actions = frozenset({"create", "assess", "plan", "close", "refer", "follow_ups"})
 
     def step(self, request, rule, serializer_class):
         case = self.get_object()

@@ -10,6 +10,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import form_registered_twin
+from accounts.privacy import people_view
+from config.forms import PortalFormMixin
+from config.params import parse_id
 from staffing.forms import DATE_INPUT, PERSON_LABELS, FieldsetsMixin, IdNumberMixin
 from staffing.models import StaffMember, Volunteer
 from stations.choices import RegionLevel
@@ -17,6 +21,13 @@ from stations.models import Region, Station
 
 from .choices import SUBTYPES_OF, CaseStatus, ServiceKind
 from .models import Beneficiary, Case, CatalogItem, FocusProblem, Project, TargetGroup
+
+# How the case pages word a case: the date it was opened (开案日期) and the social worker in charge (负责社工).
+CASE_LABELS = {
+    "beneficiary": _("Beneficiary"),
+    "worker": _("Worker in charge"),
+    "opened_on": _("Case opened on"),
+}
 
 
 def station_communities(station: Station):
@@ -43,7 +54,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
-class ServiceRecordForm(forms.Form):
+class ServiceRecordForm(PortalFormMixin, forms.Form):
     """A service logged at ``station``: made to be filled from the keyboard in well under a minute."""
 
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
@@ -57,7 +68,9 @@ class ServiceRecordForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
-    headcount = forms.IntegerField(label=_("Others present (not named)"), min_value=0, max_value=100000, initial=0)
+    headcount = forms.IntegerField(
+        label=_("People present but not registered"), min_value=0, max_value=100000, initial=0
+    )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=1440, initial=60)
     staff = forms.ModelMultipleChoiceField(
         label=_("Staff"), queryset=StaffMember.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -81,11 +94,11 @@ class ServiceRecordForm(forms.Form):
 
     def chosen_beneficiaries(self) -> list[Beneficiary]:
         """The beneficiaries picked so far, to show again when the form comes back with errors."""
-        ids = [value for value in self["beneficiaries"].value() or [] if str(value).isdigit()]
+        ids = [pk for pk in map(parse_id, self["beneficiaries"].value() or []) if pk is not None]
         return list(self.fields["beneficiaries"].queryset.filter(pk__in=ids).only("id", "name", "key_target"))
 
 
-class VolunteerShareForm(forms.Form):
+class VolunteerShareForm(PortalFormMixin, forms.Form):
     volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False)
     hours = forms.DecimalField(
         label=_("Hours"),
@@ -113,21 +126,34 @@ class VolunteerShareForm(forms.Form):
 VolunteerShareFormSet = forms.formset_factory(VolunteerShareForm, extra=3, max_num=20)
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(PortalFormMixin, forms.Form):
     """Filters of a station's service records (the same names as the API's)."""
 
     date_after = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_before = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none(), required=False)
+    worker = forms.ModelChoiceField(label=_("Served by"), queryset=StaffMember.objects.none(), required=False)
+    # Found by typing (services/_beneficiary_picker.html): the station's people are never listed whole.
+    beneficiary = forms.ModelChoiceField(
+        label=_("Beneficiary"), queryset=Beneficiary.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, projects, workers, beneficiaries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Every kind")), *ServiceKind.choices]
         self.fields["project"].queryset = projects
         self.fields["project"].empty_label = _("Every project")
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].empty_label = _("Every worker")
+        self.fields["beneficiary"].queryset = beneficiaries
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def chosen_beneficiaries(self) -> list[Beneficiary]:
+        """The person filtered on, to show as chosen in the lookup."""
+        person = getattr(self, "cleaned_data", {}).get("beneficiary")
+        return [person] if person else []
 
     def clean(self):
         cleaned = super().clean()
@@ -137,7 +163,7 @@ class RecordFilterForm(forms.Form):
         return cleaned
 
 
-class ProjectForm(FieldsetsMixin, forms.ModelForm):
+class ProjectForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
     """A project of ``station``: its place in the "123X" portfolio, targets, communities and catalogue items."""
 
     FIELDSETS = [
@@ -190,7 +216,7 @@ class ProjectForm(FieldsetsMixin, forms.ModelForm):
         return cleaned
 
 
-class BeneficiaryForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
+class BeneficiaryForm(PortalFormMixin, FieldsetsMixin, IdNumberMixin, forms.ModelForm):
     """A person ``station`` serves; the ID number is typed whole once and shown masked afterwards."""
 
     FIELDSETS = [
@@ -221,23 +247,41 @@ class BeneficiaryForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, station: Station, **kwargs):
+    def __init__(self, *args, station: Station, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.station = station
+        self.user = user
         self.setup_id_number()
         self.fields["birth_date"].required = False
         self.fields["community"].queryset = station_communities(station)
         self.fields["target_groups"].queryset = TargetGroup.objects.all()
         self.fields["key_target"].help_text = _("Key targets are visited at least once every month.")
 
+    def clean(self):
+        cleaned = super().clean()
+        twin = form_registered_twin(self, user=self.user, person=self.instance, id_number=cleaned.get("id_number"))
+        if twin is not None:
+            self.add_error(
+                "id_number",
+                _("This station already has a beneficiary with this ID number: %(name)s")
+                % {"name": people_view(self.user).name(twin)},
+            )
+        return cleaned
 
-class CaseOpenForm(forms.ModelForm):
+
+class CaseOpenForm(PortalFormMixin, forms.ModelForm):
     """Intake: a beneficiary of the station, the social worker in charge, the date and the first notes."""
 
     class Meta:
         model = Case
         fields = ["beneficiary", "worker", "opened_on", "intake_notes"]
-        widgets = {"opened_on": DATE_INPUT, "intake_notes": forms.Textarea(attrs={"rows": 4})}
+        labels = CASE_LABELS
+        # The beneficiary is found by typing (services/_beneficiary_picker.html), never listed whole in the page.
+        widgets = {
+            "beneficiary": forms.HiddenInput,
+            "opened_on": DATE_INPUT,
+            "intake_notes": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, beneficiaries, workers, **kwargs):
         kwargs.setdefault("initial", {"opened_on": date.today()})
@@ -245,19 +289,26 @@ class CaseOpenForm(forms.ModelForm):
         self.fields["beneficiary"].queryset = beneficiaries
         self.fields["worker"].queryset = workers
 
+    def chosen_beneficiaries(self) -> list[Beneficiary]:
+        """The beneficiary picked so far (typed, or ``?beneficiary=``), to show as chosen when the page comes back."""
+        pk = parse_id(self["beneficiary"].value())
+        if pk is None:
+            return []
+        return list(self.fields["beneficiary"].queryset.filter(pk=pk).only("id", "name", "key_target"))
 
-class CaseAssessForm(forms.Form):
+
+class CaseAssessForm(PortalFormMixin, forms.Form):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE_INPUT)
     before_score = forms.IntegerField(label=_("Score before (0-100)"), min_value=0, max_value=100)
     assessment = forms.CharField(label=_("Assessment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CasePlanForm(forms.Form):
+class CasePlanForm(PortalFormMixin, forms.Form):
     planned_on = forms.DateField(label=_("Planned on"), widget=DATE_INPUT)
     plan = forms.CharField(label=_("Service plan"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CaseFollowUpForm(forms.Form):
+class CaseFollowUpForm(PortalFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     worker = forms.ModelChoiceField(label=_("Social worker"), queryset=StaffMember.objects.none())
     content = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -268,14 +319,14 @@ class CaseFollowUpForm(forms.Form):
         self.fields["worker"].queryset = workers
 
 
-class CaseReferForm(forms.Form):
+class CaseReferForm(PortalFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     agency = forms.CharField(label=_("Referred to"), max_length=200)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(PortalFormMixin, forms.Form):
     closed_on = forms.DateField(label=_("Closed on"), widget=DATE_INPUT)
     after_score = forms.IntegerField(label=_("Score after (0-100)"), min_value=0, max_value=100)
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -291,7 +342,7 @@ CASE_STEPS = {
 }
 
 
-class FocusProblemForm(forms.ModelForm):
+class FocusProblemForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = FocusProblem
         fields = ["community", "title", "description", "reported_on"]

@@ -16,7 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from staffing.models import StaffMember, StationScopedQuerySet, Volunteer, VolunteerHours
+from accounts.choices import IdNumberDisclosure
+from accounts.people import SearchablePerson, name_keys_index
+from staffing.models import PeopleQuerySet, StaffMember, StationScopedQuerySet, Volunteer, VolunteerHours
 from staffing.validators import id_number_birth_date, mask_id_number, validate_id_number
 from stations.choices import RegionLevel
 from stations.models import Region, Station
@@ -278,8 +280,10 @@ class ProjectStageChange(models.Model):
 # --- beneficiaries -----------------------------------------------------------------------------------
 
 
-class Beneficiary(models.Model):
+class Beneficiary(SearchablePerson):
     """A person a station serves (服务对象); key targets (重点对象) must be visited every month."""
+
+    id_number_log = ("services.BeneficiaryIdNumberView", "beneficiary")
 
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="beneficiaries"
@@ -315,7 +319,7 @@ class Beneficiary(models.Model):
     registered_on = models.DateField(_("registered on"), default=timezone.localdate, validators=[not_in_future])
     active = models.BooleanField(_("active"), default=True)
 
-    objects = StationScopedQuerySet.as_manager()
+    objects = PeopleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("beneficiary")
@@ -325,6 +329,7 @@ class Beneficiary(models.Model):
         indexes = [
             models.Index(fields=["station", "key_target", "registered_on"], name="beneficiary_key_targets"),
             models.Index(fields=["station", "name"], name="beneficiary_station_name"),
+            name_keys_index("beneficiary_name_keys"),
         ]
 
     def __str__(self) -> str:
@@ -348,17 +353,7 @@ class Beneficiary(models.Model):
             errors["birth_date"] = _("The ID number says this person was born on %(date)s.") % {"date": born}
         if self.station_id and self.community_id and communities_outside(self.station, [self.community]):
             errors["community"] = _("Choose a village or community of the station's township.")
-        if self.station_id and self.id_number:
-            other = (
-                Beneficiary.objects.filter(station_id=self.station_id, id_number=self.id_number)
-                .exclude(pk=self.pk)
-                .only("name")
-                .first()
-            )
-            if other is not None:
-                errors["id_number"] = _("This station already has a beneficiary with this ID number: %(name)s") % {
-                    "name": other.name
-                }
+        # A repeated ID number is answered by the form or serializer (``registered_twin``), which logs the answer.
         if errors:
             raise ValidationError(errors)
 
@@ -380,6 +375,9 @@ class BeneficiaryIdNumberView(models.Model):
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.CharField(
+        _("how"), max_length=10, choices=IdNumberDisclosure.choices, default=IdNumberDisclosure.VIEWED
+    )
 
     objects = BeneficiaryIdNumberViewQuerySet.as_manager()
 

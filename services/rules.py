@@ -9,20 +9,20 @@ same functions, so both enforce the same checks.
 
 import calendar
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.params import parse_month
 from staffing.models import StaffMember, Volunteer, VolunteerHours
 from staffing.rules import Check, volunteer_hours_add
 from stations.models import Region, Station
@@ -274,16 +274,14 @@ def projects_progress(*, projects) -> dict[int, ProjectProgress]:
 
 # --- key-target visits -------------------------------------------------------------------------------
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 def month_start(month: date | str) -> date:
-    """The first day of ``month``, given as a date in it or as "YYYY-MM"."""
+    """The first day of ``month``, given as a date in it or as "YYYY-MM" (ASCII digits, a year 2000-2100)."""
     if isinstance(month, str):
-        match = MONTH.match(month.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        start = parse_month(month)
+        if start is None:
             raise refuse("month", _("Give a month as YYYY-MM, like 2026-03."))
-        return date(int(match.group(1)), int(match.group(2)), 1)
+        return start
     return month.replace(day=1)
 
 
@@ -342,9 +340,78 @@ def visit_goal_met(*, rate: VisitRate, station: Station, month: date | str) -> b
     return rate.rate >= service_policy_for(station=station, year=month_start(month).year).key_target_visit_goal
 
 
+@dataclass(frozen=True)
+class MonthVisitRate:
+    """The visit rate of one month as seen on a given day.
+
+    ``final`` once the month has ended: only then is it judged against the goal (``goal_met``). Until then it is
+    progress "so far" (``as_of`` the day it counts up to) and ``goal_met`` is None, however low it still is: on
+    2 December a third of the key targets visited is on track, not a failure.
+    """
+
+    month: date
+    counts: VisitRate
+    final: bool
+    as_of: date
+    goal: Decimal
+    goal_met: bool | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.counts.rate
+
+    @property
+    def ends_on(self) -> date:
+        return month_end(self.month)
+
+
+def month_visit_rate(*, station: Station, month: date | str, on: date | None = None) -> MonthVisitRate:
+    """The visit rate of ``month`` as of ``on`` (today by default): final after its last day, in progress before."""
+    on = on or today()
+    start = month_start(month)
+    end = month_end(start)
+    counts = visit_rate(station=station, month=start)
+    final = on > end
+    goal = service_policy_for(station=station, year=start.year).key_target_visit_goal
+    met = None if not final or counts.rate is None else counts.rate >= goal
+    return MonthVisitRate(month=start, counts=counts, final=final, as_of=min(on, end), goal=goal, goal_met=met)
+
+
+@dataclass(frozen=True)
+class VisitProgress:
+    """What a station's month of visits looks like on a day: last month's final rate first, then this month's so far."""
+
+    last_month: MonthVisitRate
+    this_month: MonthVisitRate
+
+
+def visit_progress(*, station: Station, on: date | None = None) -> VisitProgress:
+    """Last month's final visit rate and this month's in progress, as of ``on`` (today by default)."""
+    on = on or today()
+    this_start = on.replace(day=1)
+    last_start = (this_start - timedelta(days=1)).replace(day=1)
+    return VisitProgress(
+        last_month=month_visit_rate(station=station, month=last_start, on=on),
+        this_month=month_visit_rate(station=station, month=this_start, on=on),
+    )
+
+
 def unvisited_key_targets(*, station: Station, month: date | str):
     """The key targets of ``month`` nobody has visited yet in it (a queryset, for the page's list)."""
     return key_targets_of(station=station, month=month).exclude(pk__in=visited_ids(station=station, month=month))
+
+
+def with_last_visit(people, *, station: Station, until: date):
+    """``people`` annotated with ``last_visit``: the date of their latest visit record at ``station`` on or before
+    ``until`` (None if never visited), one correlated subquery through the (station, kind, date) index."""
+    latest = (
+        ServiceRecord.objects.filter(
+            station=station, kind=ServiceKind.VISIT, date__lte=until, beneficiaries=OuterRef("pk")
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    return people.annotate(last_visit=Subquery(latest))
 
 
 # --- service records ---------------------------------------------------------------------------------

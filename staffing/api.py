@@ -99,7 +99,8 @@ class StaffMemberViewSet(WholeIdNumberMixin, RosterViewSet):
     queryset = StaffMember.objects.select_related("station")
     serializer_class = StaffMemberSerializer
     filterset_class = StaffFilter
-    search_fields = ["name"]
+    # ?search=: the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
+    people_search_path = ""
     ordering_fields = ["name", "role", "certification", "hired_on", "left_on", "annual_salary", "station__name"]
     ordering = ["station_id", "role", "name"]
     id_number_subject = "staff_member"
@@ -111,10 +112,13 @@ class VolunteerViewSet(WholeIdNumberMixin, RosterViewSet):
     queryset = with_hour_totals(Volunteer.objects.select_related("station__township"))
     serializer_class = VolunteerSerializer
     filterset_class = VolunteerFilter
-    search_fields = ["name", "skills"]
+    # ?search=: the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
+    people_search_path = ""
+    search_fields = ["skills"]
     ordering_fields = ["name", "registered_on", "left_on", "total_hours", "station__name"]
     ordering = ["station_id", "name"]
     action_perms = {"redeem": "change", "deposit": "change"}
+    idempotent_actions = frozenset({"deposit", "redeem"})
     id_number_subject = "volunteer"
 
     def time_bank(self, request, move):
@@ -160,9 +164,12 @@ class VolunteerHoursViewSet(
     queryset = VolunteerHoursQuerySet(model=VolunteerHours).select_related("volunteer")
     serializer_class = VolunteerHoursSerializer
     filterset_class = VolunteerHoursFilter
-    search_fields = ["activity", "volunteer__name"]
+    # ?search=: the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
+    people_search_path = "volunteer"
+    search_fields = ["activity"]
     ordering_fields = ["date", "hours"]
     ordering = ["-date", "-pk"]
+    idempotent_actions = frozenset({"create"})
 
     def perform_create(self, serializer):
         with transaction.atomic():

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import form_registered_twin
+from config.forms import PortalFormMixin
 from stations.models import Station
 
 from .models import StaffingPolicy, StaffMember, Volunteer
@@ -58,7 +60,7 @@ class IdNumberMixin:
         return number
 
 
-class StaffMemberForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
+class StaffMemberForm(PortalFormMixin, FieldsetsMixin, IdNumberMixin, forms.ModelForm):
     """A staff member of ``station``. The salary is asked only of users who may change staff records (and so see it)."""
 
     FIELDSETS = [
@@ -90,6 +92,7 @@ class StaffMemberForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
     def __init__(self, *args, station: Station, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.station = station
+        self.user = user
         self.setup_id_number()
         if not user.has_perm("staffing.change_staffmember"):
             del self.fields["annual_salary"]
@@ -100,15 +103,15 @@ class StaffMemberForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         number, hired_on = cleaned.get("id_number"), cleaned.get("hired_on")
-        if number and hired_on:
-            # The form has no station field, so Django would not check this constraint before saving.
-            twins = StaffMember.objects.filter(station=self.instance.station, id_number=number, hired_on=hired_on)
-            if twins.exclude(pk=self.instance.pk).exists():
-                self.add_error("id_number", _("This person is already on the roster with the same hiring date."))
+        # The form has no station field, so Django would not check this constraint before saving.
+        if hired_on and form_registered_twin(
+            self, user=self.user, person=self.instance, id_number=number, hired_on=hired_on
+        ):
+            self.add_error("id_number", _("This person is already on the roster with the same hiring date."))
         return cleaned
 
 
-class VolunteerForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
+class VolunteerForm(PortalFormMixin, FieldsetsMixin, IdNumberMixin, forms.ModelForm):
     """A volunteer registered at ``station``."""
 
     FIELDSETS = [
@@ -122,26 +125,24 @@ class VolunteerForm(FieldsetsMixin, IdNumberMixin, forms.ModelForm):
         fields = ["name", "id_number", "phone", "skills", "registered_on", "left_on"]
         widgets = {"registered_on": DATE_INPUT, "left_on": DATE_INPUT}
 
-    def __init__(self, *args, station: Station, **kwargs):
+    def __init__(self, *args, station: Station, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.station = station
+        self.user = user
         self.setup_id_number()
         self.fields["skills"].help_text = _("For example: elderly care, tutoring, legal advice.")
 
     def clean(self):
         cleaned = super().clean()
-        number = cleaned.get("id_number")
-        if number:
-            twins = Volunteer.objects.filter(station=self.instance.station, id_number=number)
-            if twins.exclude(pk=self.instance.pk).exists():
-                self.add_error("id_number", _("This person is already registered as a volunteer of this station."))
+        if form_registered_twin(self, user=self.user, person=self.instance, id_number=cleaned.get("id_number")):
+            self.add_error("id_number", _("This person is already registered as a volunteer of this station."))
         registered_on, left_on = cleaned.get("registered_on"), cleaned.get("left_on")
         if registered_on and left_on and left_on < registered_on:
             self.add_error("left_on", _("Someone cannot leave before they registered."))
         return cleaned
 
 
-class VolunteerHoursForm(forms.Form):
+class VolunteerHoursForm(PortalFormMixin, forms.Form):
     """Hours one volunteer of the station served on one day (the 24-hour day is checked by the rule on save)."""
 
     volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
@@ -168,7 +169,7 @@ class VolunteerHoursForm(forms.Form):
         return served_on
 
 
-class RosterImportForm(forms.Form):
+class RosterImportForm(PortalFormMixin, forms.Form):
     """An .xlsx file filled in from the roster template."""
 
     MAX_BYTES = 5 * 1024 * 1024
@@ -205,7 +206,7 @@ class StarHoursField(forms.CharField):
             ) from error
 
 
-class StaffingPolicyForm(FieldsetsMixin, forms.ModelForm):
+class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
     """A region's staffing standard for a year; the region is one the user may set policy for."""
 
     FIELDSETS = [

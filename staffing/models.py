@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.choices import IdNumberDisclosure
+from accounts.people import PeopleQuerySetMixin, SearchablePerson, name_keys_index
 from stations.choices import Rating
 from stations.models import Station
 from stations.policies import RegionPolicyQuerySet
@@ -111,8 +114,14 @@ class StationScopedQuerySet(models.QuerySet):
         return self.filter(station__in=Station.objects.visible_to(user))
 
 
-class StaffMember(models.Model):
+class PeopleQuerySet(PeopleQuerySetMixin, StationScopedQuerySet):
+    """People of a station (staff, volunteers, beneficiaries), written in bulk with their search columns."""
+
+
+class StaffMember(SearchablePerson):
     """A person working at a station. Leaving sets ``left_on``: the record stays for history and turnover."""
+
+    id_number_log = ("staffing.IdNumberView", "staff_member")
 
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="staff")
     name = models.CharField(_("name"), max_length=50)
@@ -137,9 +146,18 @@ class StaffMember(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_records",
+        help_text=_("The account this person signs in with, if any: their own records are theirs in the portal."),
+    )
 
     history = HistoricalRecords()
-    objects = StationScopedQuerySet.as_manager()
+    objects = PeopleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff member")
@@ -154,7 +172,10 @@ class StaffMember(models.Model):
             ),
             models.UniqueConstraint(fields=["station", "id_number", "hired_on"], name="staff_hired_once"),
         ]
-        indexes = [models.Index(fields=["station", "hired_on", "left_on"], name="staff_station_dates")]
+        indexes = [
+            models.Index(fields=["station", "hired_on", "left_on"], name="staff_station_dates"),
+            name_keys_index("staff_name_keys"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -170,8 +191,10 @@ class StaffMember(models.Model):
         return mask_id_number(self.id_number)
 
 
-class Volunteer(models.Model):
+class Volunteer(SearchablePerson):
     """A registered volunteer (志愿者) of a station."""
+
+    id_number_log = ("staffing.IdNumberView", "volunteer")
 
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="volunteers")
     name = models.CharField(_("name"), max_length=50)
@@ -181,7 +204,7 @@ class Volunteer(models.Model):
     registered_on = models.DateField(_("registered on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
-    objects = StationScopedQuerySet.as_manager()
+    objects = PeopleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("volunteer")
@@ -194,7 +217,10 @@ class Volunteer(models.Model):
                 name="volunteer_leaves_after_registering",
             ),
         ]
-        indexes = [models.Index(fields=["station", "registered_on", "left_on"], name="volunteer_station_dates")]
+        indexes = [
+            models.Index(fields=["station", "registered_on", "left_on"], name="volunteer_station_dates"),
+            name_keys_index("volunteer_name_keys"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -341,6 +367,9 @@ class IdNumberView(models.Model):
     staff_member = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.CharField(
+        _("how"), max_length=10, choices=IdNumberDisclosure.choices, default=IdNumberDisclosure.VIEWED
+    )
 
     objects = IdNumberViewQuerySet.as_manager()
 

@@ -109,6 +109,18 @@ def staff_current(*, station: Station, on: date):
     return StaffMember.objects.filter(station=station).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
+def staff_member_of(*, user, staff) -> StaffMember | None:
+    """The staff member among ``staff`` (a station's roster) who is ``user``: the one linked to the account, else the
+    only unlinked one named as the account is (accounts created before they were linked); None when unsure."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    member = staff.filter(user=user).first()
+    if member is None and user.full_name:
+        named = list(staff.filter(user__isnull=True, name=user.full_name)[:2])
+        member = named[0] if len(named) == 1 else None
+    return member
+
+
 def hours_sum(model) -> Coalesce:
     """The sum of ``model.hours`` per volunteer as a subquery, so a whole page of volunteers takes one query."""
     output = DecimalField(max_digits=12, decimal_places=1)

@@ -12,12 +12,13 @@ from functools import cached_property
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views import View
 from django.views.generic import CreateView, FormView, ListView, UpdateView
 from rest_framework.exceptions import PermissionDenied as ScopeDenied
@@ -32,11 +33,16 @@ from accounts.mixins import (
     asked_date,
     save_in_scope,
 )
+from accounts.privacy import Field, Kind, Show, people_view
 from accounts.scope import scope_of
+from config.forms import PortalFormMixin
+from config.lists import Column, ListPageMixin
+from config.params import query_year
 from reports.spreadsheets import workbook_response
 from stations.choices import RegionLevel, StationStatus
 from stations.models import Region, Station
 
+from .choices import Gender
 from .excel import (
     RosterFileError,
     compliance_workbook,
@@ -45,7 +51,7 @@ from .excel import (
     roster_workbook,
 )
 from .forms import RosterImportForm, StaffingPolicyForm, StaffMemberForm, VolunteerForm, VolunteerHoursForm
-from .models import IdNumberView, StaffingPolicy, StaffMember, Volunteer
+from .models import IdNumberView, StaffingPolicy, StaffMember, TimeBankEntry, Volunteer, VolunteerHours
 from .rules import (
     policy_for,
     salary_floor,
@@ -64,12 +70,18 @@ from .selectors import (
     volunteers_current,
     with_hour_totals,
 )
+from .validators import id_number_gender
 
 PAGE_SIZE = 25
 FULL_ID_NUMBER = "staffing.view_full_id_number"
 
 
 # --- roster ------------------------------------------------------------------------------------------------------
+
+
+def shows_salaries(user) -> bool:
+    """Whether the roster has a salary column for ``user`` (a social worker's shows only their own)."""
+    return people_view(user).shows(Kind.STAFF, Field.SALARY) != Show.HIDDEN
 
 
 class RosterView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMixin, ListView):
@@ -90,27 +102,24 @@ class RosterView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMi
             today=date.today(),
             checks=check_rows(compliance),
             failed=sum(1 for check in compliance.checks if not check.ok),
-            show_salary=self.request.user.has_perm("staffing.change_staffmember"),
+            show_salary=shows_salaries(self.request.user),
             **kwargs,
         )
 
 
 class RosterExportView(RosterView):
-    """The roster page's staff as .xlsx: ID numbers masked, salaries only for those who may see them."""
+    """The roster page's staff as .xlsx, each field as ``accounts.privacy`` shows it to the user."""
 
     def render_to_response(self, context, **response_kwargs):
         workbook = roster_workbook(
-            station=self.station, staff=context["object_list"], on=self.on, with_salary=context["show_salary"]
+            station=self.station, staff=context["object_list"], on=self.on, people=people_view(self.request.user)
         )
         return workbook_response(
             workbook, _("%(station)s roster %(date)s.xlsx") % {"station": self.station.name, "date": self.on}
         )
 
     def get_context_data(self, **kwargs):
-        return {
-            "object_list": self.object_list,
-            "show_salary": self.request.user.has_perm("staffing.change_staffmember"),
-        }
+        return {"object_list": self.object_list}
 
 
 class RosterTemplateView(RolePermissionRequiredMixin, View):
@@ -254,13 +263,51 @@ class VolunteerIdNumberView(WholeIdNumberView):
 # --- volunteers --------------------------------------------------------------------------------------------------
 
 
-class VolunteerListView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMixin, ListView):
-    """The station's volunteers with their hours, stars and time-bank balance, and the quick hours form."""
+def volunteer_gender(volunteer) -> str:
+    """The gender written in a volunteer's ID number, as its label (shown to every role, DOMAIN.md section 9)."""
+    gender = id_number_gender(volunteer.id_number)
+    return Gender(gender).label if gender else ""
+
+
+class VolunteerListView(RolePermissionRequiredMixin, StationPageMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
+    """The station's volunteers with their hours, stars and time-bank balance: search, sort, 25 a page, Excel,
+    and the quick hours form. Names, phones and ID numbers as ``accounts.privacy`` shows them to the user."""
 
     model = Volunteer
     permission_required = "staffing.view_volunteer"
     template_name = "staffing/volunteers.html"
-    paginate_by = 50
+    paginate_by = PAGE_SIZE
+    people_search_path = ""
+    search_fields = ("skills",)
+    search_placeholder = gettext_lazy("Name, pinyin initials or skills")
+    keep_params = ("show",)
+    default_ordering = ("gone", "name", "pk")
+    empty_message = gettext_lazy("No volunteer matches.")
+
+    export_filename = gettext_lazy("volunteers %(date)s.xlsx")
+
+    def get_export_filename(self) -> str:
+        return _("%(station)s volunteers %(date)s.xlsx") % {"station": self.station.name, "date": date.today()}
+
+    def get_columns(self) -> list[Column]:
+        people = people_view(self.request.user)
+        columns = [
+            Column("name", pgettext("person", "Name"), "name", value=people.name, width=12),
+            Column("gender", _("Gender"), value="gender_label", width=8),
+        ]
+        if people.shows(Kind.VOLUNTEER, Field.ID_NUMBER):
+            columns.append(Column("id_number", _("ID number"), on_page=True))
+        if people.shows(Kind.VOLUNTEER, Field.PHONE):
+            columns.append(Column("phone", _("Phone"), value=people.phone, on_page=False, width=14))
+        return [
+            *columns,
+            Column("skills", _("Skills"), "skills", value="skills", width=30),
+            Column("registered_on", _("Registered on"), "registered_on", value="registered_on", width=12),
+            Column("hours", _("Total hours"), "total_hours", css="text-end", value="total_hours", width=10),
+            Column("stars", _("Stars"), "total_hours", value="stars", width=8),
+            Column("balance", _("Time bank (hours)"), "balance", css="text-end", value="balance", width=12),
+            Column("actions", _("Actions"), label_hidden=True),
+        ]
 
     def scoped_queryset(self, queryset):
         today = date.today()
@@ -269,7 +316,24 @@ class VolunteerListView(RolePermissionRequiredMixin, StationPageMixin, ScopedQue
         if not self.show_all:
             volunteers = volunteers & volunteers_current(station=self.station, on=today)
         gone = Case(When(left_on__lte=today, then=Value(1)), default=Value(0), output_field=IntegerField())
-        return with_hour_totals(volunteers).order_by(gone, "name", "pk")
+        return self.ordered(with_hour_totals(self.listed(volunteers)).annotate(gone=gone))
+
+    @cached_property
+    def thresholds(self):
+        return policy_for(station=self.station, year=date.today().year).volunteer_star_hours
+
+    def prepare_rows(self, rows: list) -> list:
+        for volunteer in rows:
+            volunteer.stars = volunteer_stars(total_hours=volunteer.total_hours, thresholds=self.thresholds)
+            volunteer.gender_label = volunteer_gender(volunteer)
+        return rows
+
+    def get_totals(self, queryset) -> dict:
+        """Hours served and time-bank balance of every volunteer listed (all pages): two aggregates."""
+        listed = queryset.order_by().values("pk")
+        hours = VolunteerHours.objects.filter(volunteer__in=listed).aggregate(total=Sum("hours"))["total"]
+        balance = TimeBankEntry.objects.filter(volunteer__in=listed).aggregate(total=Sum("hours"))["total"]
+        return {"hours": floatformat(hours or 0, "-1"), "balance": floatformat(balance or 0, "-1")}
 
     def hours_form(self, data=None) -> VolunteerHoursForm:
         current = volunteers_current(station=self.station, on=date.today()).order_by("name").only("id", "name")
@@ -277,15 +341,12 @@ class VolunteerListView(RolePermissionRequiredMixin, StationPageMixin, ScopedQue
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        thresholds = policy_for(station=self.station, year=date.today().year).volunteer_star_hours
-        for volunteer in context["object_list"]:
-            volunteer.stars = volunteer_stars(total_hours=volunteer.total_hours, thresholds=thresholds)
         user = self.request.user
         if "hours_form" not in context and user.has_perm("staffing.add_volunteerhours"):
             context["hours_form"] = self.hours_form()
         context.update(
-            thresholds=thresholds,
-            star_range=range(1, len(thresholds) + 1),
+            thresholds=self.thresholds,
+            star_range=range(1, len(self.thresholds) + 1),
             show_all=self.show_all,
             today=date.today(),
         )
@@ -332,7 +393,7 @@ class VolunteerFormMixin(ScopedFormMixin):
     template_name = "staffing/volunteer_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "station": self.station}
+        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("station", self.station)
@@ -362,7 +423,7 @@ class VolunteerUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Volu
 # --- officials: stations failing the standard -------------------------------------------------------------------
 
 
-class ComplianceRuleForm(forms.Form):
+class ComplianceRuleForm(PortalFormMixin, forms.Form):
     on = forms.DateField(label=gettext_lazy("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False)
     show = forms.ChoiceField(
@@ -378,7 +439,26 @@ class ComplianceRuleForm(forms.Form):
             field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
 
 
-class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+def compliance_columns() -> tuple[Column, ...]:
+    """The compliance table: the station, its county, how many rules it fails, then one column per rule."""
+    return (
+        Column("station", gettext_lazy("Station"), lambda result: (result.station.name, result.station.pk)),
+        Column(
+            "county",
+            gettext_lazy("County"),
+            lambda result: (result.station.township.path, result.station.name, result.station.pk),
+        ),
+        Column(
+            "failed",
+            gettext_lazy("Rules not met"),
+            lambda result: (len(result.failed), result.station.township.path, result.station.pk),
+            css="text-center",
+        ),
+        *(Column(code, CHECK_LABELS[code], css="text-center small text-wrap") for code in RULE_CODES),
+    )
+
+
+class ComplianceView(RolePermissionRequiredMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
     """Stations in operation in the user's scope that fail the staffing standard on a date, by rule, with counts.
 
     Every station in scope is checked (``stations_compliance``, a fixed number of queries whatever their number),
@@ -389,9 +469,18 @@ class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView)
     permission_required = "staffing.view_staffmember"
     template_name = "staffing/compliance.html"
     paginate_by = PAGE_SIZE
+    filter_labels = {"rule": gettext_lazy("Failing rule"), "show": gettext_lazy("Stations"), "on": gettext_lazy("On")}
+
+    def get_columns(self) -> list[Column]:
+        return list(compliance_columns())
+
+    def get_filter_form(self):
+        return self.filters
 
     def scoped_queryset(self, queryset):
-        self.filters = ComplianceRuleForm(self.request.GET)
+        data = self.request.GET.copy()
+        data.setdefault("on", date.today().isoformat())
+        self.filters = ComplianceRuleForm(data)
         self.filters.is_valid()
         return (
             queryset.filter(status=StationStatus.OPERATING)
@@ -408,12 +497,6 @@ class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView)
             "show": data.get("show") or "failing",
         }
 
-    SORTS = {
-        "station": lambda result: (result.station.name, result.station.pk),
-        "county": lambda result: (result.station.township.path, result.station.name, result.station.pk),
-        "failed": lambda result: (len(result.failed), result.station.township.path, result.station.pk),
-    }
-
     def results(self):
         """(every station checked, the rows of the table in the order asked, failures per rule)."""
         checked = region_compliance(self.object_list, on=self.choice["on"])
@@ -422,24 +505,26 @@ class ComplianceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView)
             rows = [result for result in checked if rule in result.failed]
         elif self.choice["show"] == "failing":
             rows = [result for result in checked if result.failed]
-        sort = self.request.GET.get("sort", "")
-        if sort.lstrip("-") in self.SORTS:
-            rows = sorted(rows, key=self.SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-        return checked, rows, failing_counts(checked)
+        return checked, self.sorted_rows(rows), failing_counts(checked)
 
     def get_context_data(self, **kwargs):
         checked, rows, counts = self.results()
-        return super().get_context_data(
+        context = super().get_context_data(
             object_list=rows,
             checked=len(checked),
             compliant=sum(1 for result in checked if not result.failed),
             counts=[(code, CHECK_LABELS[code], counts[code]) for code in RULE_CODES],
             rule_codes=RULE_CODES,
-            rule_labels=[CHECK_LABELS[code] for code in RULE_CODES],
             filter_form=self.filters,
             **self.choice,
             **kwargs,
         )
+        query = self.request.GET.urlencode()
+        context["export_url"] = reverse("staffing:compliance_export") + (f"?{query}" if query else "")
+        context["empty_message"] = (
+            _("No station fails this rule.") if checked else _("No station in operation in your scope.")
+        )
+        return context
 
 
 class ComplianceExportView(ComplianceView):
@@ -473,9 +558,10 @@ class PolicyListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView)
     paginate_by = PAGE_SIZE
 
     def scoped_queryset(self, queryset):
-        self.year = self.request.GET.get("year", "")
-        if self.year.isdigit() and len(self.year) == 4:
-            queryset = queryset.filter(year=int(self.year))
+        year = query_year(self.request.GET, default=None)
+        self.year = "" if year is None else str(year)
+        if year is not None:
+            queryset = queryset.filter(year=year)
         return queryset.select_related("region").order_by("-year", "region__path")
 
     def get_context_data(self, **kwargs):

@@ -1,9 +1,9 @@
 """Rules of regions and stations that span rows (DOMAIN.md section 2)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
 from .choices import RegionLevel, StationStatus
@@ -18,6 +18,24 @@ def contract_overlap(*, station: Station, start_on: date, end_on: date, exclude_
         .select_related("operator")
         .first()
     )
+
+
+def contracts_ending(*, contracts, on: date, days: int):
+    """Contracts of ``contracts`` in force on ``on`` that end within ``days`` days of it, and after which their
+    station has no contract yet: the stations that will have no operator unless something is procured.
+
+    One query, soonest end first; each contract carries ``days_left`` (0 on its last day).
+    """
+    successor = OperatingContract.objects.filter(station=OuterRef("station"), start_on__gt=OuterRef("end_on"))
+    ending = list(
+        contracts.filter(start_on__lte=on, end_on__gte=on, end_on__lte=on + timedelta(days=days))
+        .filter(~Exists(successor))
+        .select_related("station__township__parent", "operator")
+        .order_by("end_on", "station__township__path", "pk")
+    )
+    for contract in ending:
+        contract.days_left = (contract.end_on - on).days
+    return ending
 
 
 @dataclass(frozen=True)

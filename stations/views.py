@@ -5,12 +5,14 @@ Each page reads through ``visible_to(user)`` (``ScopedQuerysetMixin``), writes t
 """
 
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -27,15 +29,25 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     save_in_scope,
 )
+from config.lists import Column, ListPageMixin, sorted_by  # noqa: F401  (sorted_by: imported from here by services)
+from config.params import query_id
 from services.models import ServiceRecord
-from services.rules import portfolio_check, visit_goal_met, visit_rate
-from staffing.rules import station_compliance
+from services.rules import portfolio_check, visit_progress
+from staffing.rules import staff_on, station_compliance
 
 from .choices import OrganizationKind, RegionLevel, StationStatus
 from .filters import ContractFilter, OrganizationFilter, StationFilter
 from .forms import ContractForm, OrganizationForm, StandardCheckFormSet, StationForm, station_form_class
-from .models import OperatingContract, Organization, Region, Station, StationStandard
-from .rules import Checklist, coverage_total, region_coverage, station_checklist, station_status_counts
+from .models import OperatingContract, Organization, Region, Station, StationStandard, organization_check_editable
+from .rules import (
+    Checklist,
+    contracts_ending,
+    coverage_total,
+    region_coverage,
+    station_checklist,
+    station_status_counts,
+)
+from .templatetags.portal import wan
 
 PAGE_SIZE = 25
 
@@ -59,15 +71,6 @@ def with_is_current(contracts):
     return contracts.annotate(is_current=Exists(OperatingContract.objects.current().filter(pk=OuterRef("pk"))))
 
 
-def sorted_by(request, sorts: dict[str, str], default: list[str]) -> tuple[str, list[str]]:
-    """The ``sort`` parameter if it names a sortable column (``-`` for descending), and its ordering."""
-    key = request.GET.get("sort", "")
-    field = sorts.get(key.removeprefix("-"))
-    if field is None:
-        return "", default
-    return key, [f"-{field}" if key.startswith("-") else field, *default]
-
-
 def as_select(field: forms.Field, choices, empty_label: str) -> None:
     """Show a filter's number field as a select of the given choices."""
     field.widget = forms.Select(choices=[("", empty_label), *choices], attrs={"class": "form-select"})
@@ -89,17 +92,17 @@ def with_empty_label(field: forms.ChoiceField, empty_label: str) -> None:
 
 
 def station_glance(station: Station, today: date) -> dict:
-    """A station's month at a glance for its staff: staffing rules met, services logged, key-target visits, 123X."""
+    """A station's month at a glance: staff and staffing rules met, services logged, key-target visits (last
+    month's final rate, this month's so far), 123X. The station's home for its staff and its page for officials."""
     compliance = station_compliance(station=station, on=today)
-    visits = visit_rate(station=station, month=today)
     return {
+        "staff": staff_on(station=station, on=today).count(),
         "rules_met": sum(1 for check in compliance.checks if check.ok),
         "rules": len(compliance.checks),
         "records": ServiceRecord.objects.filter(
             station=station, date__gte=today.replace(day=1), date__lte=today
         ).count(),
-        "visits": visits,
-        "visits_met": visit_goal_met(rate=visits, station=station, month=today),
+        "visits": visit_progress(station=station, on=today),
         "portfolio": portfolio_check(station=station, year=today.year),
     }
 
@@ -131,8 +134,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if region is not None:
             stations = stations.filter(township__path__startswith=region.path)
         counts = station_status_counts(stations)
+        ending = contracts_ending(
+            contracts=OperatingContract.objects.filter(station__in=stations),
+            on=date.today(),
+            days=settings.CONTRACT_ENDING_DAYS,
+        )
         context = {
             "home": "dashboard",
+            "contracts_ending": ending,
+            "contracts_ending_days": settings.CONTRACT_ENDING_DAYS,
+            "contracts_ending_total": sum((contract.amount for contract in ending), Decimal(0)),
             "region": region,
             "breadcrumbs": self.breadcrumbs(user, region),
             "status_cards": [(status, status.label, counts[status.value]) for status in StationStatus],
@@ -161,8 +172,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
     def dashboard_region(self, user) -> Region | None:
-        asked = self.request.GET.get("region", "")
-        if asked.isdigit():
+        asked = query_id(self.request.GET, "region")
+        if asked is not None:
             return get_object_or_404(Region.objects.visible_to(user).exclude(level=RegionLevel.COMMUNITY), pk=asked)
         return user.region if user.role != Role.ADMIN else None
 
@@ -183,46 +194,73 @@ class HomeView(LoginRequiredMixin, TemplateView):
 # --- stations ------------------------------------------------------------------------------
 
 
-class StationListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
-    """Stations in scope: search, filters (``StationFilter``, as the API), sortable columns, 25 a page."""
+class StationListView(RolePermissionRequiredMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
+    """Stations in scope: search, filters (``StationFilter``, as the API), sortable columns, 25 a page, Excel."""
 
     model = Station
     permission_required = "stations.view_station"
     paginate_by = PAGE_SIZE
     template_name = "stations/station_list.html"
-    sorts = {
-        "name": "name",
-        "township": "township__path",
-        "status": "status",
-        "site_area": "site_area_m2",
-        "opened_on": "opened_on",
-    }
+    filterset_class = StationFilter
+    search_placeholder = gettext_lazy("Name, address or township")
+    default_ordering = ("township__path", "name", "pk")
+    export_filename = gettext_lazy("stations %(date)s.xlsx")
+    empty_message = gettext_lazy("No station matches these filters.")
+    columns = (
+        Column("name", gettext_lazy("Station"), "name", value="name", width=28),
+        Column("township", gettext_lazy("Township"), "township__path", value="township.name"),
+        Column("county", gettext_lazy("County"), value="township.parent.name"),
+        Column("status", gettext_lazy("Status"), "status", value="get_status_display", width=10),
+        Column("operator", gettext_lazy("Current operator"), value=lambda s: current_operator_name(s), width=28),
+        Column("site_area", gettext_lazy("Site area (m²)"), "site_area_m2", css="text-end", value="site_area_m2"),
+        Column("opened_on", gettext_lazy("Opened on"), "opened_on", value="opened_on", width=12),
+    )
+
+    @property
+    def filter_labels(self):
+        labels = {"region": _("Region"), "operator": _("Operator"), "status": _("Status")}
+        if self.region_choices_count <= 1:
+            del labels["region"]
+        return labels
 
     def scoped_queryset(self, queryset):
-        self.filterset = StationFilter(self.request.GET, queryset=queryset, request=self.request)
-        self.sort, ordering = sorted_by(self.request, self.sorts, ["township__path", "name", "pk"])
-        stations = self.filterset.qs.select_related("township__parent")
-        return with_current_contract(stations).order_by(*ordering)
+        stations = self.listed(queryset).select_related("township__parent")
+        return self.ordered(with_current_contract(stations))
+
+    @cached_property
+    def region_choices(self):
+        return list(
+            Region.objects.visible_to(self.request.user).filter(
+                level__in=[RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY]
+            )
+        )
+
+    @property
+    def region_choices_count(self) -> int:
+        return len(self.region_choices)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
         form = self.filterset.form
-        regions = Region.objects.visible_to(user).filter(
-            level__in=[RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY]
+        as_select(form.fields["region"], [(r.pk, r.name) for r in self.region_choices], _("All regions"))
+        operators = (
+            Organization.objects.visible_to(self.request.user).filter(kind=OrganizationKind.OPERATOR).only("id", "name")
         )
-        as_select(form.fields["region"], [(r.pk, r.name) for r in regions], _("All regions"))
-        operators = Organization.objects.visible_to(user).filter(kind=OrganizationKind.OPERATOR).only("id", "name")
         as_select(form.fields["operator"], [(o.pk, o.name) for o in operators], _("All operators"))
         form.fields["status"].widget = forms.CheckboxSelectMultiple(
             choices=form.fields["status"].choices, attrs={"class": "form-check-input"}
         )
-        context.update(filter_form=form, region_choices=len(regions), sort=self.sort)
-        return context
+        return super().get_context_data(**kwargs)
+
+
+def current_operator_name(station: Station) -> str:
+    """The operator of the station's contract in force (``with_current_contract``), or empty."""
+    contracts = getattr(station, "current_contracts", [])
+    return contracts[0].operator.name if contracts else ""
 
 
 class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailView):
-    """A station: where it is, who runs it under which contract, whom it serves, how it meets the standard."""
+    """A station: its month at a glance (``station_glance``, as its staff's home shows it), where it is, who runs it
+    under which contract, whom it serves, how it meets the standard."""
 
     model = Station
     permission_required = "stations.view_station"
@@ -241,6 +279,7 @@ class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Detail
             current_contract=next((c for c in contracts if c.is_current), None),
             communities=station.communities.order_by("code"),
             checklist=station_checklist(station),
+            glance=station_glance(station, date.today()),
         )
         return context
 
@@ -344,23 +383,42 @@ class StationChecklistView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Sin
 # --- contracts -----------------------------------------------------------------------------
 
 
-class ContractListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
-    """Operating contracts of the stations in scope (``ContractFilter``, as the API)."""
+class ContractListView(RolePermissionRequiredMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
+    """Operating contracts of the stations in scope (``ContractFilter``, as the API), amounts in 万元 with totals."""
 
     model = OperatingContract
     permission_required = "stations.view_operatingcontract"
     paginate_by = PAGE_SIZE
     template_name = "stations/contract_list.html"
-    sorts = {"station": "station__township__path", "start_on": "start_on", "end_on": "end_on", "amount": "amount"}
+    filterset_class = ContractFilter
+    filter_labels = {
+        "operator": gettext_lazy("Operator"),
+        "procurement_method": gettext_lazy("Procurement method"),
+        "active_on": gettext_lazy("In force on"),
+    }
+    default_ordering = ("station__township__path", "-start_on", "pk")
+    export_filename = gettext_lazy("operating contracts %(date)s.xlsx")
+    empty_message = gettext_lazy("No contract matches these filters.")
+    columns = (
+        Column("station", gettext_lazy("Station"), "station__township__path", value="station.name", width=28),
+        Column("county", gettext_lazy("County"), value="station.township.parent.name"),
+        Column("operator", gettext_lazy("Operator"), value="operator.name", width=28),
+        Column("start_on", gettext_lazy("Starts on"), "start_on", value="start_on", width=12),
+        Column("end_on", gettext_lazy("Ends on"), "end_on", value="end_on", width=12),
+        Column("amount", gettext_lazy("Amount (10,000 CNY)"), "amount", css="text-end", value=lambda c: wan(c.amount)),
+        Column("procurement_method", gettext_lazy("Procurement method"), value="get_procurement_method_display"),
+        Column("actions", gettext_lazy("Actions"), label_hidden=True),
+    )
 
     def scoped_queryset(self, queryset):
-        self.filterset = ContractFilter(self.request.GET, queryset=queryset, request=self.request)
-        self.sort, ordering = sorted_by(self.request, self.sorts, ["station__township__path", "-start_on", "pk"])
-        contracts = self.filterset.qs.select_related("station__township__parent", "operator")
-        return with_is_current(contracts).order_by(*ordering)
+        contracts = self.listed(queryset).select_related("station__township__parent", "operator")
+        return self.ordered(with_is_current(contracts))
+
+    def get_totals(self, queryset) -> dict:
+        total = queryset.order_by().aggregate(total=Sum("amount"))["total"]
+        return {"amount": wan(total or 0)}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         form = self.filterset.form
         operators = (
             Organization.objects.visible_to(self.request.user).filter(kind=OrganizationKind.OPERATOR).only("id", "name")
@@ -368,8 +426,7 @@ class ContractListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListVie
         as_select(form.fields["operator"], [(o.pk, o.name) for o in operators], _("All operators"))
         with_empty_label(form.fields["procurement_method"], _("All methods"))
         form.fields["active_on"].widget = forms.DateInput(attrs={"type": "date", "class": "form-control"})
-        context.update(filter_form=form, sort=self.sort)
-        return context
+        return super().get_context_data(**kwargs)
 
 
 class ContractFormMixin(ScopedFormMixin):
@@ -413,32 +470,48 @@ class ContractUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Contr
 # --- organisations -------------------------------------------------------------------------
 
 
-class OrganizationListView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ListView):
+class OrganizationListView(RolePermissionRequiredMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
     """Operators, supervising organisations and evaluation agencies in scope (``OrganizationFilter``)."""
 
     model = Organization
     permission_required = "stations.view_organization"
     paginate_by = PAGE_SIZE
     template_name = "stations/organization_list.html"
-    sorts = {"name": "name", "kind": "kind", "rating": "rating"}
+    filterset_class = OrganizationFilter
+    filter_labels = {
+        "kind": gettext_lazy("Kind"),
+        "rating": gettext_lazy("Rating"),
+        "registration_level": gettext_lazy("Registered with"),
+    }
+    search_placeholder = gettext_lazy("Name or credit code")
+    default_ordering = ("name", "pk")
+    export_filename = gettext_lazy("organisations %(date)s.xlsx")
+    empty_message = gettext_lazy("No organisation matches these filters.")
+    columns = (
+        Column("name", gettext_lazy("Name"), "name", value="name", width=32),
+        Column("kind", gettext_lazy("Kind"), "kind", value="get_kind_display"),
+        Column("credit_code", gettext_lazy("Credit code"), value="credit_code", width=22),
+        Column("registration_level", gettext_lazy("Registered with"), value="get_registration_level_display"),
+        Column("rating", gettext_lazy("Rating"), "rating", value="get_rating_display", width=10),
+        Column("region", gettext_lazy("Region"), value="region.name"),
+        Column("actions", gettext_lazy("Actions"), label_hidden=True),
+    )
+
+    has_search = True
 
     def scoped_queryset(self, queryset):
-        self.filterset = OrganizationFilter(self.request.GET, queryset=queryset, request=self.request)
-        self.sort, ordering = sorted_by(self.request, self.sorts, ["name", "pk"])
-        organizations = self.filterset.qs
-        query = self.request.GET.get("q", "").strip()
+        organizations = self.listed(queryset)
+        query = self.search_text
         if query:
             organizations = organizations.filter(Q(name__icontains=query) | Q(credit_code__iexact=query))
-        return organizations.select_related("region").order_by(*ordering)
+        return self.ordered(organizations.select_related("region"))
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         form = self.filterset.form
         with_empty_label(form.fields["kind"], _("All kinds"))
         with_empty_label(form.fields["rating"], _("All ratings"))
         with_empty_label(form.fields["registration_level"], _("All levels"))
-        context.update(filter_form=form, sort=self.sort, q=self.request.GET.get("q", ""))
-        return context
+        return super().get_context_data(**kwargs)
 
 
 class OrganizationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailView):
@@ -455,10 +528,14 @@ class OrganizationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, D
         context = super().get_context_data(**kwargs)
         user = self.request.user
         contracts = OperatingContract.objects.visible_to(user).filter(operator=self.object)
-        context.update(
-            contracts=with_is_current(contracts.select_related("station__township")).order_by(
+        contracts = list(
+            with_is_current(contracts.select_related("station__township")).order_by(
                 "-start_on", "station__township__path"
-            ),
+            )
+        )
+        context.update(
+            contracts=contracts,
+            contracts_total=sum((contract.amount for contract in contracts), Decimal(0)),
             supervised=self.object.supervised_stations.all().visible_to(user).select_related("township"),
         )
         return context
@@ -482,4 +559,16 @@ class OrganizationCreateView(RolePermissionRequiredMixin, OrganizationFormMixin,
 
 
 class OrganizationUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, OrganizationFormMixin, UpdateView):
+    """Editing is narrower than seeing: ``Organization.objects.editable_by``, checked before and after the save."""
+
     permission_required = "stations.change_organization"
+
+    def get_object(self, queryset=None):
+        organization = super().get_object(queryset)
+        organization_check_editable(self.request.user, organization)
+        return organization
+
+    def save_form(self, form):
+        organization = form.save()
+        organization_check_editable(self.request.user, organization)
+        return organization

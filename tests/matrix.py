@@ -75,6 +75,8 @@ def register_pages(*endpoints: Endpoint) -> None:
 register_api(
     Endpoint("me", "get", lambda w: "/api/v1/users/me/", statuses(200), covers="api:me"),
     Endpoint("api-root", "get", lambda w: "/api/v1/", statuses(200), covers="api:api-root"),
+    Endpoint("logout", "post", lambda w: "/api/v1/auth/logout/", statuses(204), covers="api:logout"),
+    Endpoint("logout-all", "post", lambda w: "/api/v1/auth/logout-all/", statuses(204), covers="api:logout-all"),
 )
 
 # --- stations -------------------------------------------------------------------------------------
@@ -275,9 +277,17 @@ register_api(
         "report-create",
         "post",
         lambda w: "/api/v1/reports/",
-        statuses(202, outsider=400),
+        statuses(202, outsider=400, evaluator=403),  # evaluators read reports, and neither ask for nor rebuild them
         covers="api:report-list",
         data=lambda w: {"kind": "station_profile", "station": s1(w)},
+    ),
+    Endpoint(
+        "report-rebuild",
+        "post",
+        lambda w: "/api/v1/reports/",
+        statuses(202, outsider=400, evaluator=403),
+        covers="api:report-list",
+        data=lambda w: {"kind": "station_profile", "station": s1(w), "rebuild": True},
     ),
     Endpoint(
         "report-list",
@@ -424,8 +434,16 @@ register_pages(
         "report-request",
         "post",
         lambda w: "/reports/request/",
-        statuses(302, anonymous=302, outsider=404),
+        statuses(302, anonymous=302, outsider=404, evaluator=403),
         "reports:request",
         data=lambda w: {"kind": "station_profile", "station": s1(w)},
+    ),
+    page(
+        "report-rebuild",
+        "post",
+        lambda w: "/reports/request/",
+        statuses(302, anonymous=302, outsider=404, evaluator=403),
+        "reports:request",
+        data=lambda w: {"kind": "station_profile", "station": s1(w), "rebuild": "on"},
     ),
 )

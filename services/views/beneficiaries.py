@@ -1,6 +1,6 @@
 """The people a station serves: list, forms and the logged view of a whole ID number."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, ListView, UpdateView
@@ -11,6 +11,8 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     StationPageMixin,
 )
+from accounts.people import people_search
+from config.params import query_text
 from staffing.views import WholeIdNumberView
 from stations.views import sorted_by
 
@@ -23,7 +25,7 @@ from .common import PAGE_SIZE, StationTabMixin, count_of
 
 
 class BeneficiaryListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetMixin, ListView):
-    """The people a station serves: search by name or last ID digits, key targets and target groups, 25 a page."""
+    """The people a station serves, 25 a page: search by name, pinyin or whole ID number; key targets, groups."""
 
     model = Beneficiary
     permission_required = "services.view_beneficiary"
@@ -34,13 +36,12 @@ class BeneficiaryListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQu
 
     def scoped_queryset(self, queryset):
         people = queryset.filter(station=self.station)
-        self.q = self.request.GET.get("q", "").strip()[:50]
-        if self.q:
-            people = people.filter(Q(name__icontains=self.q) | Q(id_number__endswith=self.q.upper()))
+        self.q = query_text(self.request.GET, "q", max_length=50)
+        people = people_search(people, self.q, user=self.request.user)
         self.key = self.request.GET.get("key") == "1"
         if self.key:
             people = people.filter(key_target=True)
-        self.group = self.request.GET.get("group", "")
+        self.group = query_text(self.request.GET, "group", max_length=40)
         if self.group:
             people = people.filter(target_groups__code=self.group)
         self.show_all = self.request.GET.get("show") == "all"
@@ -72,7 +73,7 @@ class BeneficiaryFormMixin(ScopedFormMixin):
     template_name = "services/beneficiary_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "station": self.station}
+        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("station", self.station)

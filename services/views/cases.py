@@ -20,9 +20,11 @@ from accounts.mixins import (
     add_rule_errors,
     save_in_scope,
 )
+from accounts.privacy import people_view
+from config.lists import Column, ListPageMixin
+from config.params import query_id
 from staffing.models import StaffMember
-from staffing.selectors import staff_current
-from stations.views import sorted_by
+from staffing.selectors import staff_current, staff_member_of
 
 from ..choices import (
     CaseStatus,
@@ -44,15 +46,38 @@ from ..rules import (
 from .common import PAGE_SIZE, StationTabMixin, count_of
 
 
-class CaseListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetMixin, ListView):
-    """A station's cases: by status, with the scores before and after and the last step's date."""
+def case_scores(case) -> str:
+    """The assessment scores before and after, as the case list shows them: ``42 → 68``."""
+    before = "—" if case.before_score is None else case.before_score
+    after = "—" if case.after_score is None else case.after_score
+    return f"{before} → {after}"
+
+
+class CaseListView(RolePermissionRequiredMixin, StationTabMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
+    """A station's cases: by status, sortable, with the scores before and after; to Excel with names as
+    ``accounts.privacy`` shows them to the user."""
 
     model = Case
     permission_required = "services.view_case"
     template_name = "services/case_list.html"
     paginate_by = PAGE_SIZE
     tab = "cases"
-    sorts = {"opened_on": "opened_on", "status": "status", "beneficiary": "beneficiary__name"}
+    keep_params = ("status",)
+    default_ordering = ("-opened_on", "-pk")
+    export_filename = gettext_lazy("cases %(date)s.xlsx")
+    empty_message = gettext_lazy("No case here yet.")
+    empty_icon = "folder2-open"
+
+    def get_columns(self) -> list[Column]:
+        people = people_view(self.request.user)
+        return [
+            Column("beneficiary", _("Beneficiary"), "beneficiary__name", value=lambda c: people.name(c.beneficiary)),
+            Column("worker", _("Worker in charge"), value=lambda c: people.name(c.worker) if c.worker else ""),
+            Column("opened_on", _("Case opened on"), "opened_on", value="opened_on", width=12),
+            Column("status", _("Status"), "status", value="get_status_display", width=10),
+            Column("follow_ups", _("Follow-ups"), css="text-end", value="follow_up_count", width=10),
+            Column("scores", _("Score before → after"), css="text-end", value=case_scores, width=14),
+        ]
 
     def scoped_queryset(self, queryset):
         cases = queryset.filter(station=self.station)
@@ -61,11 +86,8 @@ class CaseListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetM
             cases = cases.exclude(status=CaseStatus.CLOSED)
         elif self.status in CaseStatus.values:
             cases = cases.filter(status=self.status)
-        self.sort, ordering = sorted_by(self.request, self.sorts, ["-opened_on"])
-        return (
-            cases.select_related("beneficiary", "worker")
-            .annotate(follow_up_count=count_of(CaseFollowUp, "case"))
-            .order_by(*ordering, "-pk")
+        return self.ordered(
+            cases.select_related("beneficiary", "worker").annotate(follow_up_count=count_of(CaseFollowUp, "case"))
         )
 
     def get_context_data(self, **kwargs):
@@ -78,7 +100,6 @@ class CaseListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetM
         )
         return super().get_context_data(
             status=self.status,
-            sort=self.sort,
             statuses=[(value, label, counts.get(value, 0)) for value, label in CaseStatus.choices],
             open_count=sum(n for status, n in counts.items() if status != CaseStatus.CLOSED),
             **kwargs,
@@ -97,14 +118,19 @@ class CaseCreateView(RolePermissionRequiredMixin, StationPageMixin, ScopedFormMi
     def get_form_kwargs(self):
         user, station = self.request.user, self.station
         kwargs = super().get_form_kwargs()
-        if self.request.GET.get("beneficiary", "").isdigit():
-            kwargs["initial"] = {**kwargs.get("initial", {}), "beneficiary": int(self.request.GET["beneficiary"])}
+        beneficiary = query_id(self.request.GET, "beneficiary")
+        if beneficiary is not None:
+            kwargs["initial"] = {**kwargs.get("initial", {}), "beneficiary": beneficiary}
+        workers = (StaffMember.objects.visible_to(user) & staff_current(station=station, on=date.today())).order_by(
+            "name"
+        )
+        me = staff_member_of(user=user, staff=workers)
+        if me is not None:  # who opens a case is usually the worker who takes it on
+            kwargs["initial"] = {"worker": me.pk, **kwargs.get("initial", {})}
         return {
             **kwargs,
-            "beneficiaries": Beneficiary.objects.visible_to(user).filter(station=station, active=True).order_by("name"),
-            "workers": (
-                StaffMember.objects.visible_to(user) & staff_current(station=station, on=date.today())
-            ).order_by("name"),
+            "beneficiaries": Beneficiary.objects.visible_to(user).filter(station=station, active=True),
+            "workers": workers,
         }
 
     def save_form(self, form):

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from accounts.mixins import (
     StationPageMixin,
 )
+from config.params import query_year
 
 PAGE_SIZE = 25
 LOOKUP_LIMIT = 15
@@ -23,9 +24,8 @@ def week_start(day: date) -> date:
 
 
 def asked_year(request) -> int:
-    """``?year=`` when it is a plausible year, else this year."""
-    year = request.GET.get("year", "")
-    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else date.today().year
+    """``?year=`` when it is a plausible year (ASCII digits, 2000–2100), else this year."""
+    return query_year(request.GET)
 
 
 def count_of(model, field: str) -> Coalesce:

@@ -18,6 +18,7 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     save_in_scope,
 )
+from config.params import query_date
 
 from ..choices import (
     FocusProblemStatus,
@@ -96,10 +97,7 @@ class FocusProblemAdvanceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, 
 
     def post(self, request, *args, **kwargs):
         problem = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        try:
-            solved_on = date.fromisoformat(request.POST["solved_on"]) if request.POST.get("solved_on") else None
-        except ValueError:
-            solved_on = None
+        solved_on = query_date(request.POST, "solved_on", None)
         try:
             save_in_scope(
                 request.user,

@@ -1,6 +1,8 @@
 """Logging a service fast: the keyboard form with today's and this week's records beside it, and the beneficiary lookup."""
 
 from datetime import date
+from functools import cached_property
+from uuid import uuid4
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.idempotency import FORM_FIELD, KeyBusy, KeyReused, Replay, form_body_hash, idempotent_run, key_is_valid
 from accounts.mixins import (
     OutOfScope,
     RolePermissionRequiredMixin,
@@ -18,8 +21,11 @@ from accounts.mixins import (
     add_rule_errors,
     save_in_scope,
 )
+from accounts.people import people_search
+from accounts.privacy import people_view
+from config.params import query_id, query_text
 from staffing.models import StaffMember, Volunteer
-from staffing.selectors import staff_current, volunteers_current
+from staffing.selectors import staff_current, staff_member_of, volunteers_current
 
 from ..choices import (
     ServiceKind,
@@ -117,17 +123,37 @@ class ServiceLogView(RolePermissionRequiredMixin, StationTabMixin, RecordFormMix
         }
         if self.request.GET.get("kind") in ServiceKind.values:
             initial["kind"] = self.request.GET["kind"]
-        if self.request.GET.get("beneficiary", "").isdigit():
-            initial["beneficiaries"] = [int(self.request.GET["beneficiary"])]
+        beneficiary = query_id(self.request.GET, "beneficiary")
+        if beneficiary is not None:
+            initial["beneficiaries"] = [beneficiary]
+        if self.me is not None:
+            initial["staff"] = [self.me.pk]  # who logs is usually who served: ticked, and easy to untick
         return initial
+
+    @cached_property
+    def me(self) -> StaffMember | None:
+        """The signed-in user's own staff record on this station's roster, if they have one."""
+        return staff_member_of(user=self.request.user, staff=self.choices()["staff"])
+
+    def whose_records(self) -> str:
+        """``mine`` (the default: what I logged or served in) or ``station`` (everyone's), from ``?records=``."""
+        return "station" if self.request.GET.get("records") == "station" else "mine"
+
+    def recent_records(self, today: date):
+        records = ServiceRecord.objects.visible_to(self.request.user).filter(
+            station=self.station, date__gte=week_start(today), date__lte=today
+        )
+        if self.whose_records() == "mine":
+            served = ServiceRecord.staff.through.objects.filter(staffmember=self.me).values("servicerecord_id")
+            records = records.filter(Q(created_by=self.request.user) | Q(pk__in=served))
+        return records
 
     def get_context_data(self, **kwargs):
         if "form" not in kwargs:
             kwargs["form"], kwargs["shares"] = self.record_forms(initial=self.initial())
         today = date.today()
         recent = list(
-            ServiceRecord.objects.visible_to(self.request.user)
-            .filter(station=self.station, date__gte=week_start(today), date__lte=today)
+            self.recent_records(today)
             .select_related("project")
             .prefetch_related(Prefetch("beneficiaries", queryset=Beneficiary.objects.only("id", "name")))
             .annotate(files=count_of(Attachment, "record"))
@@ -138,11 +164,47 @@ class ServiceLogView(RolePermissionRequiredMixin, StationTabMixin, RecordFormMix
             week_records=[record for record in recent if record.date != today],
             week_start=week_start(today),
             saved=self.request.GET.get("saved", ""),
+            whose=self.whose_records(),
+            idempotency_key=uuid4().hex,
             kinds=ServiceKind.choices,
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
+        """Save the record once per form shown: the same form sent again (a double click, a retry after a
+        timeout) goes to the record its first sending saved, and creates nothing."""
+        key = request.POST.get(FORM_FIELD, "")
+        if not key_is_valid(key):
+            return self.log_record(request)
+        try:
+            outcome = idempotent_run(
+                user=request.user,
+                key=key,
+                request_line=f"POST {request.path}",
+                body_hash=form_body_hash(request),
+                run=lambda: self.log_record(request),
+                answer=lambda response: (302, response["Location"]) if response.status_code == 302 else None,
+            )
+        except (KeyReused, KeyBusy):
+            # The same form changed after it was saved (sent back from the browser's history): show it again
+            # under a fresh key, so saving it logs another record on purpose.
+            form, shares = self.record_forms(request.POST, request.FILES)
+            form.is_valid()
+            shares.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "This form had already been saved. Check the records beside it, then save again "
+                    "to log another record."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form, shares=shares))
+        if isinstance(outcome, Replay):
+            messages.info(request, _("Already saved: this form was sent twice and is recorded once."))
+            return HttpResponseRedirect(outcome.body)
+        return outcome
+
+    def log_record(self, request):
         form, shares = self.record_forms(request.POST, request.FILES)
         if form.is_valid() and shares.is_valid():
             record = self.save_record(
@@ -174,26 +236,27 @@ class ServiceLogView(RolePermissionRequiredMixin, StationTabMixin, RecordFormMix
 
 
 class BeneficiaryLookupView(RolePermissionRequiredMixin, StationPageMixin, View):
-    """``?q=`` part of a name, or the last digits of an ID number: up to 15 active beneficiaries, as JSON."""
+    """Up to 15 active beneficiaries as JSON, by ``?q=``: part of a name, its pinyin initials or pinyin, or the
+    whole ID number (logged); part of an ID number finds nobody (``accounts.people.people_search``).
+    """
 
     permission_required = "services.view_beneficiary"
 
     def get(self, request, *args, **kwargs):
-        query = request.GET.get("q", "").strip()[:50]
+        query = query_text(request.GET, "q", max_length=50)
         if not query:
             return JsonResponse({"results": []})
         people = Beneficiary.objects.visible_to(request.user).filter(station=self.station, active=True)
-        match = Q(name__icontains=query)
-        if query.isdigit() or query[-1:] in "Xx" and query[:-1].isdigit():
-            match |= Q(id_number__endswith=query.upper())
-        people = people.filter(match).select_related("community").order_by("-key_target", "name", "pk")
+        people = people_search(people, query, user=request.user)
+        people = people.select_related("community").order_by("-key_target", "name", "pk")
+        shown = people_view(request.user)
         return JsonResponse(
             {
                 "results": [
                     {
                         "id": person.pk,
-                        "name": person.name,
-                        "masked_id_number": person.masked_id_number,
+                        "name": shown.name(person),
+                        "masked_id_number": shown.id_number(person),
                         "community": person.community.name if person.community_id else "",
                         "key_target": person.key_target,
                     }

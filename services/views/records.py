@@ -4,11 +4,12 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
@@ -17,9 +18,10 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     save_in_scope,
 )
+from accounts.privacy import people_view
+from config.lists import Column, ListPageMixin
 from reports.spreadsheets import workbook_response
 from staffing.models import StaffMember
-from stations.views import sorted_by
 
 from ..choices import (
     ServiceKind,
@@ -33,24 +35,52 @@ from ..rules import (
     attachment_add,
     service_record_update,
 )
+from ..selectors import RecordTotals, record_totals
 from .common import PAGE_SIZE, StationTabMixin, count_of
 from .logging import RecordFormMixin
 
 
-class RecordListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQuerysetMixin, ListView):
-    """A station's service records: period, kind and project filters, sortable, 25 a page, exportable."""
+class RecordListView(RolePermissionRequiredMixin, StationTabMixin, ListPageMixin, ScopedQuerysetMixin, ListView):
+    """A station's service records: period, kind, project, worker and person filters, sortable, 25 a page, with
+    who served and the totals of every filtered row; exported by ``RecordExportView`` (its own workbook).
+
+    The table is the shared list component (``config.lists``); the filter bar is the page's own, since it finds
+    the person by typing (``services/_beneficiary_picker.html``).
+    """
 
     model = ServiceRecord
     permission_required = "services.view_servicerecord"
     template_name = "services/record_list.html"
     paginate_by = PAGE_SIZE
     tab = "records"
-    sorts = {"date": "date", "kind": "kind", "duration": "duration_minutes", "project": "project__name"}
+    default_ordering = ("-date", "-pk")
+    empty_message = gettext_lazy("No service record matches these filters.")
+    empty_icon = "journal-text"
+    columns = (
+        Column("date", gettext_lazy("Date"), "date", css="text-nowrap"),
+        Column("kind", gettext_lazy("Kind"), "kind", css="text-nowrap"),
+        Column("project", gettext_lazy("Project"), "project__name"),
+        Column("served_by", gettext_lazy("Served by")),
+        Column("named", gettext_lazy("Registered beneficiaries"), css="text-end"),
+        Column("headcount", gettext_lazy("Unregistered attendances"), css="text-end"),
+        Column("duration", gettext_lazy("Minutes"), "duration_minutes", css="text-end"),
+        Column("place", gettext_lazy("Place")),
+        Column("summary", gettext_lazy("Summary")),
+        Column("files", gettext_lazy("Evidence"), css="text-center"),
+    )
 
     @cached_property
     def filters(self) -> RecordFilterForm:
-        projects = Project.objects.visible_to(self.request.user).filter(station=self.station).order_by("-year", "name")
-        form = RecordFilterForm(self.request.GET or None, projects=projects)
+        user = self.request.user
+        projects = Project.objects.visible_to(user).filter(station=self.station).order_by("-year", "name")
+        workers = StaffMember.objects.visible_to(user).filter(station=self.station)
+        form = RecordFilterForm(
+            self.request.GET or None,
+            projects=projects,
+            # Who has left stays on the list: their records are still there.
+            workers=workers.order_by(F("left_on").desc(nulls_first=True), "name"),
+            beneficiaries=Beneficiary.objects.visible_to(user).filter(station=self.station),
+        )
         form.is_valid()
         return form
 
@@ -65,30 +95,52 @@ class RecordListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQueryse
             records = records.filter(kind=data["kind"])
         if data.get("project"):
             records = records.filter(project=data["project"])
-        self.sort, ordering = sorted_by(self.request, self.sorts, ["-date", "-pk"])
-        return (
+        if data.get("worker"):
+            served = ServiceRecord.staff.through.objects.filter(staffmember=data["worker"])
+            records = records.filter(pk__in=served.values("servicerecord_id"))
+        if data.get("beneficiary"):
+            named = ServiceRecord.beneficiaries.through.objects.filter(beneficiary=data["beneficiary"])
+            records = records.filter(pk__in=named.values("servicerecord_id"))
+        self.filtered = records
+        return self.ordered(
             records.select_related("project", "created_by")
+            .prefetch_related(Prefetch("staff", queryset=StaffMember.objects.only("id", "name").order_by("name")))
             .annotate(
                 named=count_of(ServiceRecord.beneficiaries.through, "servicerecord"),
                 files=count_of(Attachment, "record"),
             )
-            .order_by(*ordering, "-pk")
         )
 
+    def get_filter_form(self):
+        return self.filters
+
+    @cached_property
+    def totals(self) -> RecordTotals:
+        return record_totals(self.filtered)
+
+    def get_totals(self, queryset) -> dict:
+        """Records, distinct registered people, unregistered attendances and time of every filtered row."""
+        totals = self.totals
+        return {
+            "date": _("Total of the filtered records: %(n)s") % {"n": totals.records},
+            "named": totals.people,
+            "headcount": totals.unregistered,
+            "duration": _("%(minutes)s (%(hours)s h)") % {"minutes": totals.minutes, "hours": totals.hours},
+        }
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filters, sort=self.sort, **kwargs)
+        return super().get_context_data(totals=self.totals, **kwargs)
 
 
 class RecordExportView(RecordListView):
     """The filtered records of the list page, every page, as .xlsx (names only; no ID numbers)."""
 
     def get(self, request, *args, **kwargs):
-        records = self.get_queryset().prefetch_related(
+        records = self.get_queryset().prefetch_related(  # the staff come with the list's "served by" column
             Prefetch("beneficiaries", queryset=Beneficiary.objects.only("id", "name")),
-            Prefetch("staff", queryset=StaffMember.objects.only("id", "name")),
             "volunteers__volunteer",
         )
-        workbook = records_workbook(station=self.station, records=records)
+        workbook = records_workbook(station=self.station, records=records, people=people_view(self.request.user))
         return workbook_response(workbook, _("%(station)s service records.xlsx") % {"station": self.station.name})
 
 

@@ -1,7 +1,7 @@
 """Template helpers of the portal's pages: sortable headers, Bootstrap widgets, money, status colours."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms, template
 from django.conf import settings
@@ -31,6 +31,21 @@ def cny(amount) -> str:
     if amount in (None, ""):
         return ""
     return f"¥{Decimal(amount):,.2f}"
+
+
+WAN = Decimal(10000)
+CENT = Decimal("0.01")
+
+
+@register.filter
+def wan(amount) -> str:
+    """An amount of CNY in 万元 (ten thousands), rounded half-up to two decimals: ``1234567`` -> ``123.46``.
+
+    Tables of many stations read in 万元, as budgets do; a single contract's form keeps the exact yuan.
+    """
+    if amount in (None, ""):
+        return ""
+    return f"{(Decimal(amount) / WAN).quantize(CENT, rounding=ROUND_HALF_UP):,}"
 
 
 def plain_number(value: Decimal | int) -> str:

@@ -156,7 +156,16 @@ def test_running_it_twice_changes_nothing(seeded_demo, settings):
     settings.DEBUG = True
     first = counts()
     assert ServiceRecord.objects.exists() and Case.objects.exists()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--again", stdout=StringIO())  # a real second load, not the skip
+    assert counts() == first
+
+
+def test_a_second_run_at_the_same_version_is_skipped_and_says_so(seeded_demo, settings):
+    settings.DEBUG = True
+    first = counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "skipped" in out.getvalue() and "区县民政干部" in out.getvalue()
     assert counts() == first
 
 

@@ -116,14 +116,29 @@ def test_the_compliance_panel_follows_the_date_picked(world):
     assert not after[0].ok and after[0].actual == "0"
 
 
-def test_salaries_show_only_to_those_who_may_change_staff(world):
-    """Officials see the lowest full-time salary against the floor (a rule of the standard), nobody's pay."""
+@pytest.mark.parametrize(
+    "role, sees_others, sees_own",
+    [
+        ("manager", True, True),
+        ("township", True, True),
+        ("county", True, True),
+        ("city", True, True),
+        ("admin", True, True),
+        ("worker", False, True),
+        ("evaluator", False, False),
+    ],
+)
+def test_salaries_show_on_the_roster_as_the_people_table_says(world, role, sees_others, sees_own):
+    """The manager, the township official and officials above see every salary; a social worker only their own
+    (the staff record linked to their account); the evaluator none (``accounts.privacy``). The lowest salary, a
+    figure of the staffing standard, is on the compliance panel for everyone."""
     station = world.stations["S1"]
+    hire(station, 3, annual_salary=Decimal("110000.00"))
     hire(station, 1, annual_salary=Decimal("123456.00"))
-    hire(station, 2, annual_salary=Decimal("118800.00"))
-    url = f"/staffing/stations/{station.pk}/roster/"
-    assert "123,456.00" in signed_in(world.users["manager"]).get(url).content.decode()
-    assert "123,456.00" not in signed_in(world.users["city"]).get(url).content.decode()
+    hire(station, 2, annual_salary=Decimal("118801.00"), user=world.users["worker"])
+    page = signed_in(world.users[role]).get(f"/staffing/stations/{station.pk}/roster/").content.decode()
+    assert ("123,456.00" in page) is sees_others
+    assert ("118,801.00" in page) is sees_own
 
 
 def test_a_station_outside_the_scope_is_not_found(world):
@@ -462,3 +477,85 @@ def test_a_county_official_can_choose_only_their_county_and_cannot_edit_the_city
     assert client.get(f"/staffing/policies/{city_policy.pk}/edit/").status_code == 404
     listing = client.get("/staffing/policies/")
     assert [p.editable for p in listing.context["object_list"]] == [False]  # seen (it applies), not editable
+
+
+# --- volunteers: search, sort, paging, Excel ------------------------------------------------------------------
+
+
+def volunteers_url(station, query: str = "") -> str:
+    return f"/staffing/stations/{station.pk}/volunteers/{query}"
+
+
+def test_the_volunteers_list_searches_names_and_skills(world):
+    station = world.stations["S1"]
+    register(station, 1, name="刘根林", skills="理发")
+    register(station, 2, name="王芳", skills="助餐配送")
+    client = signed_in(world.users["manager"])
+    assert [v.name for v in client.get(volunteers_url(station), {"q": "根林"}).context["object_list"]] == ["刘根林"]
+    assert [v.name for v in client.get(volunteers_url(station), {"q": "助餐"}).context["object_list"]] == ["王芳"]
+
+
+def test_the_volunteers_list_sorts_by_hours_both_ways_and_ignores_unknown_columns(world):
+    station = world.stations["S1"]
+    for n, hours in [(1, "5"), (2, "20"), (3, "12")]:
+        register(station, n, hours=hours)
+    client = signed_in(world.users["manager"])
+    hours = lambda query: [v.total_hours for v in client.get(volunteers_url(station), query).context["object_list"]]  # noqa: E731
+    assert hours({"sort": "hours"}) == [Decimal("5"), Decimal("12"), Decimal("20")]
+    assert hours({"sort": "-hours"}) == [Decimal("20"), Decimal("12"), Decimal("5")]
+    assert client.get(volunteers_url(station), {"sort": "id_number"}).status_code == 200
+
+
+def test_the_volunteers_list_pages_by_25_and_totals_every_page(world):
+    station = world.stations["S1"]
+    for n in range(1, 28):
+        register(station, n, hours="2")
+    response = signed_in(world.users["manager"]).get(volunteers_url(station), {"page": 2})
+    assert len(response.context["object_list"]) == 2
+    assert response.context["paginator"].count == 27
+    totals = {cell["value"] for cell in response.context["list_totals"]}
+    assert "54" in totals  # 27 volunteers x 2 hours, over both pages
+
+
+def test_the_volunteers_export_has_every_filtered_row_and_no_id_or_phone_for_officials(world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    station = world.stations["S1"]
+    register(station, 1, name="刘根林", phone="13800000001", hours="12")
+    register(station, 2, name="王芳", phone="13800000002")
+    response = signed_in(world.users["county"]).get(volunteers_url(station), {"export": "xlsx", "q": "刘"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:-1]
+    assert "姓名" in header and "性别" in header
+    assert [row[0] for row in data] == ["刘根林"]
+    text = repr(rows)
+    assert "13800000001" not in text and "330481" not in text
+
+
+def test_the_volunteers_export_shows_the_phone_to_station_staff_and_masks_names_for_evaluators(world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    station = world.stations["S1"]
+    register(station, 1, name="刘根林", phone="13800000001")
+    read = lambda user: repr(  # noqa: E731
+        list(
+            load_workbook(
+                BytesIO(signed_in(user).get(volunteers_url(station), {"export": "xlsx"}).content)
+            ).active.iter_rows(values_only=True)
+        )
+    )
+    assert "13800000001" in read(world.users["manager"]) and "刘根林" in read(world.users["manager"])
+    seen_by_evaluator = read(world.users["evaluator"])
+    assert "刘*林" in seen_by_evaluator and "刘根林" not in seen_by_evaluator and "138" not in seen_by_evaluator
+
+
+def test_the_volunteers_page_masks_names_for_evaluators(world):
+    station = world.stations["S1"]
+    register(station, 1, name="刘根林")
+    page = signed_in(world.users["evaluator"]).get(volunteers_url(station)).content.decode()
+    assert "刘*林" in page and "刘根林" not in page

@@ -1,54 +1,122 @@
-"""``manage.py seed_demo``: a realistic, idempotent demo (Jiaxing) with staffing and an account for every role."""
+"""``manage.py seed_demo``: a realistic, idempotent demo (Jiaxing) with staffing and an account for every role.
 
+A load takes about half a minute, so it is stamped (``DemoStamp``: a hash of the demo's code and the day, which
+its dates count from): run again the same day at the same version, it says so and skips; ``--again`` loads anyway.
+"""
+
+import hashlib
 import random
+import sys
+import time
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone, translation
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import DemoStamp, User
 from evaluation import demo as evaluation_demo
 from services import demo as services_demo
 from staffing import demo as staffing_demo
+from staffing.models import StaffMember
 from stations import demo as stations_demo
 
 SEED = 2026
+STEPS = 5
+
+
+def demo_version() -> str:
+    """A hash of the code that builds the demo: a change to any of it is a new version, loaded again."""
+    digest = hashlib.sha256(str(SEED).encode())
+    for module in (stations_demo, staffing_demo, evaluation_demo, services_demo, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 class Command(BaseCommand):
     help = (
         "Load the Jiaxing demo: regions, organisations, stations, contracts, staffing, services "
-        "(beneficiaries, projects, a year of service records, cases) and demo accounts."
+        "(beneficiaries, projects, a year of service records, cases) and demo accounts. "
+        "Skipped when this version is already loaded today (--again loads it anyway)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+        parser.add_argument(
+            "--again", action="store_true", help="Load the demo even if this version was already loaded today."
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, again=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Refusing to load demo data with DEBUG off; pass --force if you really mean it.")
-        today = date.today()
+        today, version = date.today(), demo_version()
+        stamp = DemoStamp.objects.filter(version=version, seeded_on=today).first()
+        if stamp is not None and not again:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo already loaded (version {version[:12]}, {timezone.localtime(stamp.seeded_at):%Y-%m-%d %H:%M}): "
+                    "skipped. "
+                    "Pass --again to load it again."
+                )
+            )
+            self.stdout.write(stamp.summary)
+            self.write_accounts(User.objects.filter(username__in=DEMO_USERNAMES).select_related("region"))
+            return
+        started = time.monotonic()
         with transaction.atomic():
             rng = random.Random(SEED)
-            demo = stations_demo.seed(rng, today)
-            staffing = staffing_demo.seed(rng, demo, today)
-            evaluation_demo.seed(demo, today)
-            accounts = seed_accounts(demo)
+            with self.step(1, "Regions, organisations, stations and contracts") as done:
+                demo = stations_demo.seed(rng, today)
+                done(f"{len(demo.counties)} counties, {len(demo.stations)} stations")
+            with self.step(2, "Staffing: rosters, volunteers and their hours, training, supervision") as done:
+                staffing = staffing_demo.seed(rng, demo, today)
+                done(f"{staffing.staff} staff records, {staffing.volunteers} volunteers")
+            with self.step(3, "Evaluation assignments") as done:
+                evaluation_demo.seed(demo, today)
+                done("")
+            with self.step(4, "Demo accounts") as done:
+                accounts = seed_accounts(demo)
+                done(f"{len(accounts)} accounts")
             # After the accounts: project stages are moved by the station's manager account.
-            services = services_demo.seed(rng, demo, today)
+            with self.step(5, "Services: beneficiaries, projects, a year of service records, cases") as done:
+                services = services_demo.seed(rng, demo, today)
+                done(f"{services.beneficiaries} beneficiaries, {services.records} service records")
+            summary = self.summary(demo, staffing, services)
+            DemoStamp.objects.all().delete()
+            DemoStamp.objects.create(version=version, seeded_on=today, summary=summary)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo loaded: {len(demo.counties)} counties, {len(demo.stations)} stations.")
+            self.style.SUCCESS(
+                f"Demo loaded in {time.monotonic() - started:.0f} s: {len(demo.counties)} counties, "
+                f"{len(demo.stations)} stations."
+            )
         )
+        self.stdout.write(summary)
+        self.write_accounts(accounts)
+
+    @contextmanager
+    def step(self, number: int, label: str):
+        """Say which long step runs, then what it made and how long it took."""
+        self.stdout.write(f"[{number}/{STEPS}] {label}…")
+        self.stdout.flush()
+        started = time.monotonic()
+        made = []
+        yield made.append
+        detail = f"{made[0]}, " if made and made[0] else ""
+        self.stdout.write(f"      {detail}{time.monotonic() - started:.1f} s")
+        self.stdout.flush()
+
+    @staticmethod
+    def summary(demo, staffing, services) -> str:
         short = [name for name, failed in staffing.failures.items() if "certified_staff" in failed]
-        self.stdout.write(
-            f"Staffing: {staffing.staff} staff records, {staffing.volunteers} volunteers, {staffing.hour_records} hour records; "
-            f"{len(staffing.compliant)} of {staffing.operating} operating stations meet every staffing rule today, "
-            f"{len(short)} are short of certified social workers."
-        )
         lowest = services.lowest_visit_rate
-        self.stdout.write(
+        return (
+            f"Staffing: {staffing.staff} staff records, {staffing.volunteers} volunteers, "
+            f"{staffing.hour_records} hour records; {len(staffing.compliant)} of {staffing.operating} operating "
+            f"stations meet every staffing rule today, {len(short)} are short of certified social workers.\n"
             f"Services: {services.beneficiaries} beneficiaries ({services.key_targets} key targets), "
             f"{services.projects} projects, {services.records} service records "
             f"({services.volunteer_shares} volunteer hour records booked), {services.cases} cases, "
@@ -57,9 +125,17 @@ class Command(BaseCommand):
             f"{len(services.fully_visited)} visited every key target last month"
             + (f", the lowest is {lowest[0]} ({lowest[1]:.0%})." if lowest else ".")
         )
+
+    def write_accounts(self, accounts) -> None:
+        """The demo accounts with their roles as the portal names them (市民政干部, 区县民政干部...)."""
+        order = {username: index for index, username in enumerate(DEMO_USERNAMES)}
         self.stdout.write(f"Demo accounts (password: {settings.DEMO_PASSWORD}):")
-        for user in accounts:
-            self.stdout.write(f"  {user.username:<10} {user.get_role_display()} · {user.full_name}")
+        with translation.override(settings.LANGUAGE_CODE):
+            for user in sorted(accounts, key=lambda user: order.get(user.username, len(order))):
+                self.stdout.write(f"  {user.username:<10} {user.role_label} · {user.full_name}")
+
+
+DEMO_USERNAMES = ("admin", "city", "county", "township", "manager", "worker", "evaluator")
 
 
 def seed_accounts(demo) -> list[User]:
@@ -84,5 +160,7 @@ def seed_accounts(demo) -> list[User]:
         user.set_password(settings.DEMO_PASSWORD)
         user.full_clean()
         user.save()
+        if user.station_id:  # the manager and the worker are on the station's roster: link their staff records
+            StaffMember.objects.filter(station=user.station, name=full_name, user__isnull=True).update(user=user)
         users.append(user)
     return users

@@ -1,0 +1,54 @@
+"""Reads of the services pages that gather more than one rule: totals of a filtered list of service records."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from .models import ServiceRecord
+
+
+@dataclass(frozen=True)
+class RecordTotals:
+    """What a filtered list of service records adds up to: records, distinct registered beneficiaries named in
+    them, people present but not registered (the records' headcounts, a count of attendances), and hours."""
+
+    records: int
+    people: int
+    unregistered: int
+    minutes: int
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def record_totals(records) -> RecordTotals:
+    """The totals of ``records`` (a queryset of one station's service records, filtered) in one query.
+
+    Grouped by station, so the distinct people come from a subquery beside the sums: a join with the beneficiaries
+    would count a record's minutes once per person named in it.
+    """
+    records = records.order_by()
+    named = (
+        ServiceRecord.beneficiaries.through.objects.filter(
+            servicerecord__in=records.values("pk"), servicerecord__station=OuterRef("station")
+        )
+        .order_by()
+        .values("servicerecord__station")
+        .annotate(n=Count("beneficiary_id", distinct=True))
+        .values("n")
+    )
+    grouped = (
+        records.values("station")
+        .annotate(
+            records=Count("pk"),
+            minutes=Coalesce(Sum("duration_minutes"), 0),
+            unregistered=Coalesce(Sum("headcount"), 0),
+            people=Coalesce(Subquery(named, output_field=IntegerField()), 0),
+        )
+        .values("records", "minutes", "unregistered", "people")
+    )
+    rows = list(grouped[:1])  # no ordering: ``first()`` would order, and so group, by pk
+    return RecordTotals(**rows[0]) if rows else RecordTotals(records=0, people=0, unregistered=0, minutes=0)
