@@ -25,8 +25,13 @@ def reset_producers():
 
 
 @pytest.fixture
-def broker_down(settings):
-    """Tasks are sent to a broker on a closed port (nothing listens there), not run in-process."""
+def broker_down(settings, monkeypatch):
+    """Tasks are sent to a broker on a closed port (nothing listens there), not run in-process.
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration (CI sets it to a real
+    Redis), so the environment is pointed at the closed port too.
+    """
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT)
     conf = celery_app.conf
     previous = conf.broker_url, conf.task_always_eager
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = CLOSED_PORT, False
