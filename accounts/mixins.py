@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from rest_framework.exceptions import PermissionDenied as ScopeDenied
 
 from config.params import query_date
@@ -136,3 +137,38 @@ class StationPageMixin:
     def get_context_data(self, **kwargs):
         kwargs.setdefault("station", self.station)
         return super().get_context_data(**kwargs)
+
+
+class ObjectStationMixin:
+    """An edit page of one of a station's rows: the station is the row's (with its township, for the breadcrumbs).
+
+    Put it before ``ScopedQuerysetMixin`` in the bases, so its ``scoped_queryset`` refines the scoped one.
+    """
+
+    def scoped_queryset(self, queryset):
+        return super().scoped_queryset(queryset).select_related("station__township")
+
+    @property
+    def station(self) -> Station:
+        return self.object.station
+
+
+class PersonFormMixin(ScopedFormMixin):
+    """The form of a person a station keeps (staff member, volunteer, beneficiary).
+
+    The form gets the station and the user (whose "already registered" answers are logged and limited), the page
+    says whether the user may see a whole ID number, and a save goes back to the station's list ``list_url_name``.
+    """
+
+    list_url_name = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("station", self.station)
+        kwargs.setdefault("can_see_whole", self.request.user.has_perm("staffing.view_full_id_number"))
+        return super().get_context_data(**kwargs)
+
+    def get_success_url(self):
+        return reverse(self.list_url_name, args=[self.station.pk])

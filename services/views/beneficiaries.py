@@ -1,13 +1,13 @@
 """The people a station serves: list, forms and the logged view of a whole ID number."""
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, ListView, UpdateView
 
 from accounts.mixins import (
+    ObjectStationMixin,
+    PersonFormMixin,
     RolePermissionRequiredMixin,
-    ScopedFormMixin,
     ScopedQuerysetMixin,
     StationPageMixin,
 )
@@ -67,22 +67,14 @@ class BeneficiaryListView(RolePermissionRequiredMixin, StationTabMixin, ScopedQu
         )
 
 
-class BeneficiaryFormMixin(ScopedFormMixin):
+class BeneficiaryFormMixin(PersonFormMixin):
     model = Beneficiary
     form_class = BeneficiaryForm
     template_name = "services/beneficiary_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
+    list_url_name = "services:beneficiaries"
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("station", self.station)
-        return super().get_context_data(
-            tab="beneficiaries", can_see_whole=self.request.user.has_perm("staffing.view_full_id_number"), **kwargs
-        )
-
-    def get_success_url(self):
-        return reverse("services:beneficiaries", args=[self.station.pk])
+        return super().get_context_data(tab="beneficiaries", **kwargs)
 
 
 class BeneficiaryCreateView(RolePermissionRequiredMixin, StationPageMixin, BeneficiaryFormMixin, CreateView):
@@ -90,16 +82,11 @@ class BeneficiaryCreateView(RolePermissionRequiredMixin, StationPageMixin, Benef
     success_message = gettext_lazy("%(object)s registered.")
 
 
-class BeneficiaryUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, BeneficiaryFormMixin, UpdateView):
+class BeneficiaryUpdateView(
+    RolePermissionRequiredMixin, ObjectStationMixin, ScopedQuerysetMixin, BeneficiaryFormMixin, UpdateView
+):
     permission_required = "services.change_beneficiary"
     success_message = gettext_lazy("%(object)s saved.")
-
-    def scoped_queryset(self, queryset):
-        return queryset.select_related("station__township")
-
-    @property
-    def station(self):
-        return self.object.station
 
 
 class BeneficiaryIdNumberView(WholeIdNumberView):

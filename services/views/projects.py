@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
 from accounts.mixins import (
+    ObjectStationMixin,
     RolePermissionRequiredMixin,
     ScopedFormMixin,
     ScopedQuerysetMixin,
@@ -157,16 +158,11 @@ class ProjectCreateView(RolePermissionRequiredMixin, StationPageMixin, ProjectFo
         return initial
 
 
-class ProjectUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, ProjectFormMixin, UpdateView):
+class ProjectUpdateView(
+    RolePermissionRequiredMixin, ObjectStationMixin, ScopedQuerysetMixin, ProjectFormMixin, UpdateView
+):
     permission_required = "services.change_project"
     success_message = gettext_lazy("Project %(object)s saved.")
-
-    def scoped_queryset(self, queryset):
-        return queryset.select_related("station__township")
-
-    @property
-    def station(self):
-        return self.object.station
 
 
 class ProjectAdvanceView(RolePermissionRequiredMixin, ScopedQuerysetMixin, View):

@@ -7,32 +7,23 @@ from django.views import View
 from django.views.generic import CreateView, UpdateView
 
 from accounts.mixins import (
+    ObjectStationMixin,
+    PersonFormMixin,
     RolePermissionRequiredMixin,
-    ScopedFormMixin,
     ScopedQuerysetMixin,
     StationPageMixin,
 )
-from stations.models import Station
 
 from ..forms import StaffMemberForm
 from ..models import IdNumberView, StaffMember, Volunteer
 from .common import FULL_ID_NUMBER
 
 
-class StaffFormMixin(ScopedFormMixin):
+class StaffFormMixin(PersonFormMixin):
     model = StaffMember
     form_class = StaffMemberForm
     template_name = "staffing/staff_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("station", self.station)
-        return super().get_context_data(can_see_whole=self.request.user.has_perm(FULL_ID_NUMBER), **kwargs)
-
-    def get_success_url(self):
-        return reverse("staffing:roster", args=[self.station.pk])
+    list_url_name = "staffing:roster"
 
 
 class StaffCreateView(RolePermissionRequiredMixin, StationPageMixin, StaffFormMixin, CreateView):
@@ -42,18 +33,11 @@ class StaffCreateView(RolePermissionRequiredMixin, StationPageMixin, StaffFormMi
     success_message = gettext_lazy("%(object)s added to the roster.")
 
 
-class StaffUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, StaffFormMixin, UpdateView):
+class StaffUpdateView(RolePermissionRequiredMixin, ObjectStationMixin, ScopedQuerysetMixin, StaffFormMixin, UpdateView):
     """A staff member's record; leaving is recorded here (``left_on``), the record stays."""
 
     permission_required = "staffing.change_staffmember"
     success_message = gettext_lazy("%(object)s saved.")
-
-    def scoped_queryset(self, queryset):
-        return queryset.select_related("station__township")
-
-    @property
-    def station(self) -> Station:
-        return self.object.station
 
 
 class WholeIdNumberView(RolePermissionRequiredMixin, ScopedQuerysetMixin, View):

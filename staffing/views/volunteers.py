@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import CreateView, ListView, UpdateView
 
 from accounts.mixins import (
+    ObjectStationMixin,
     OutOfScope,
+    PersonFormMixin,
     RolePermissionRequiredMixin,
-    ScopedFormMixin,
     ScopedQuerysetMixin,
     StationPageMixin,
     add_rule_errors,
@@ -24,7 +25,6 @@ from accounts.mixins import (
 )
 from accounts.privacy import Field, Kind, people_view
 from config.lists import Column, ListPageMixin
-from stations.models import Station
 
 from ..choices import Gender
 from ..forms import VolunteerForm, VolunteerHoursForm
@@ -39,7 +39,7 @@ from ..selectors import (
     with_hour_totals,
 )
 from ..validators import id_number_gender
-from .common import FULL_ID_NUMBER, PAGE_SIZE
+from .common import PAGE_SIZE
 
 
 def volunteer_gender(volunteer) -> str:
@@ -166,20 +166,11 @@ class VolunteerHoursAddView(VolunteerListView):
         return self.render_to_response(self.get_context_data(hours_form=form), status=200)
 
 
-class VolunteerFormMixin(ScopedFormMixin):
+class VolunteerFormMixin(PersonFormMixin):
     model = Volunteer
     form_class = VolunteerForm
     template_name = "staffing/volunteer_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "station": self.station, "user": self.request.user}
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("station", self.station)
-        return super().get_context_data(can_see_whole=self.request.user.has_perm(FULL_ID_NUMBER), **kwargs)
-
-    def get_success_url(self):
-        return reverse("staffing:volunteers", args=[self.station.pk])
+    list_url_name = "staffing:volunteers"
 
 
 class VolunteerCreateView(RolePermissionRequiredMixin, StationPageMixin, VolunteerFormMixin, CreateView):
@@ -187,13 +178,8 @@ class VolunteerCreateView(RolePermissionRequiredMixin, StationPageMixin, Volunte
     success_message = gettext_lazy("Volunteer %(object)s registered.")
 
 
-class VolunteerUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, VolunteerFormMixin, UpdateView):
+class VolunteerUpdateView(
+    RolePermissionRequiredMixin, ObjectStationMixin, ScopedQuerysetMixin, VolunteerFormMixin, UpdateView
+):
     permission_required = "staffing.change_volunteer"
     success_message = gettext_lazy("Volunteer %(object)s saved.")
-
-    def scoped_queryset(self, queryset):
-        return queryset.select_related("station__township")
-
-    @property
-    def station(self) -> Station:
-        return self.object.station
