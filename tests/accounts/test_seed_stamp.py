@@ -75,6 +75,18 @@ def test_the_version_changes_with_the_demo_code(monkeypatch, tmp_path):
     assert seed_demo.demo_version() != before
 
 
+def test_the_version_covers_every_module_of_a_demo_package(monkeypatch, tmp_path):
+    """The services demo is a package: a change in any of its modules, not only ``__init__``, is a new version."""
+    package = tmp_path / "demo"
+    package.mkdir()
+    (package / "__init__.py").write_text("# the package\n")
+    (package / "log.py").write_text("# the log\n")
+    monkeypatch.setattr(seed_demo.services_demo, "__file__", str(package / "__init__.py"))
+    before = seed_demo.demo_version()
+    (package / "log.py").write_text("# the log, changed\n")
+    assert seed_demo.demo_version() != before
+
+
 def test_a_failed_load_leaves_no_stamp(loads, monkeypatch):
     def broken(rng, demo, today):
         raise RuntimeError("broker down")

@@ -33,8 +33,15 @@ def demo_version() -> str:
     """A hash of the code that builds the demo: a change to any of it is a new version, loaded again."""
     digest = hashlib.sha256(str(SEED).encode())
     for module in (stations_demo, staffing_demo, evaluation_demo, services_demo, sys.modules[__name__]):
-        digest.update(Path(module.__file__).read_bytes())
+        for source in module_sources(module):
+            digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+def module_sources(module) -> list[Path]:
+    """The source files of ``module``: itself, or every module of a package (``services/demo/``)."""
+    path = Path(module.__file__)
+    return sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]
 
 
 class Command(BaseCommand):
