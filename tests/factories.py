@@ -9,7 +9,8 @@ from django.conf import settings
 
 from accounts.choices import Role
 from accounts.models import User
-from evaluation.models import Assignment
+from evaluation.choices import Stage
+from evaluation.models import Assignment, ScorecardTemplate
 from services.models import Beneficiary, CatalogCategory, CatalogItem, CatalogSubItem, Project, TargetGroup
 from staffing.validators import id_number_check_char
 from stations.choices import OrganizationKind, RegionLevel, RegistrationLevel, StationStatus
@@ -138,7 +139,9 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     agency = factory.SubFactory(OrganizationFactory, kind=OrganizationKind.EVALUATION_AGENCY)
-    period = "2026"
+    year = factory.LazyFunction(lambda: date.today().year)
+    stage = Stage.ANNUAL
+    template = factory.LazyFunction(lambda: ScorecardTemplate.objects.get(code="station-evaluation", version=1))
     starts_on = factory.LazyFunction(lambda: date(date.today().year, 1, 1))
     ends_on = factory.LazyFunction(lambda: date(date.today().year, 12, 31))
 
