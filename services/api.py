@@ -5,6 +5,8 @@ Every viewset is scoped (``ScopedViewSetMixin``); every rule is a call into ``ru
 deleted (``active`` is cleared instead); a wrong service record is corrected, and only the administrator deletes one.
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -40,6 +42,8 @@ from .models import (
     Beneficiary,
     BeneficiaryIdNumberView,
     Case,
+    CaseFollowUp,
+    CaseReferral,
     CatalogItem,
     FocusProblem,
     Project,
@@ -278,7 +282,7 @@ class ServiceRecordViewSet(ScopedModelViewSet):
 class CaseViewSet(ScopedModelViewSet):
     """Cases of the stations in the caller's scope. Opened at intake here; each later step is its own action."""
 
-    queryset = Case.objects.select_related("beneficiary", "worker").prefetch_related("referrals")
+    queryset = Case.objects.select_related("beneficiary", "worker")
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     # ?search=: the person's name or pinyin, or the whole ID number (logged) — accounts.people.people_search.
@@ -287,6 +291,12 @@ class CaseViewSet(ScopedModelViewSet):
     ordering = ["-opened_on", "-pk"]
     action_perms = {"assess": "change", "plan": "change", "close": "change", "refer": "change", "follow_ups": "view"}
     idempotent_actions = frozenset({"create", "assess", "plan", "close", "refer", "follow_ups"})
+
+    def scoped_queryset(self, queryset):
+        # A case open over several years shows only the referrals of the years the caller reaches.
+        return queryset.prefetch_related(
+            Prefetch("referrals", queryset=CaseReferral.objects.visible_to(self.request.user))
+        )
 
     def step(self, request, rule, serializer_class):
         case = self.get_object()
@@ -330,7 +340,12 @@ class CaseViewSet(ScopedModelViewSet):
             require_perm(request.user, "services.add_casefollowup")
         case = self.get_object()
         if request.method == "GET":
-            follow_ups = case.follow_ups.select_related("worker").order_by("date", "pk")
+            follow_ups = (
+                CaseFollowUp.objects.visible_to(request.user)
+                .filter(case=case)
+                .select_related("worker")
+                .order_by("date", "pk")
+            )
             return Response(CaseFollowUpSerializer(follow_ups, many=True).data)
         serializer = CaseFollowUpSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -387,7 +402,8 @@ class StationPortfolioView(StationFigureView):
     def get(self, request, pk):
         """The station's "123X" portfolio of a year: valid or not, counts per category, and each problem."""
         station = self.station(pk)
-        year = self.query(PortfolioQuerySerializer).get("year") or timezone.localdate().year
+        year = self.query(PortfolioQuerySerializer).get("year") or self.default_day(station, timezone.localdate()).year
+        self.require_in_reach(station, date(year, 1, 1))
         return Response(PortfolioSerializer(portfolio_check(station=station, year=year)).data)
 
 
@@ -396,5 +412,6 @@ class StationVisitRateView(StationFigureView):
     def get(self, request, pk):
         """Key targets of a month, how many were visited, and the rate (two places; null without key targets)."""
         station = self.station(pk)
-        month = self.query(VisitRateQuerySerializer).get("month") or timezone.localdate()
+        month = self.query(VisitRateQuerySerializer).get("month") or self.default_day(station, timezone.localdate())
+        self.require_in_reach(station, month)
         return Response(VisitRateSerializer(visit_rate(station=station, month=month)).data)

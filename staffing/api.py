@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scope import day_in_reach, reach_or_404, within_evaluated_years
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin, assert_in_scope
 from stations.models import Station
 from stations.policies import RegionPolicyViewSet
@@ -147,8 +148,9 @@ class VolunteerViewSet(WholeIdNumberMixin, RosterViewSet):
 
 class VolunteerHoursQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Hour records are visible exactly when their volunteer is."""
-        return self.filter(volunteer__in=Volunteer.objects.visible_to(user))
+        """Hour records are visible when their volunteer is, and their day in a year the user reaches."""
+        rows = self.filter(volunteer__in=Volunteer.objects.visible_to(user))
+        return within_evaluated_years(rows, user, VolunteerHours.year_of)
 
 
 class VolunteerHoursViewSet(
@@ -225,17 +227,31 @@ class StaffingPolicyViewSet(RegionPolicyViewSet):
 
 
 class StationFigureView(APIView):
-    """A figure of one station in the caller's scope (404 outside it); needs stations.view_station."""
+    """A figure of one station in the caller's scope (404 outside it); needs stations.view_station.
+
+    A figure is about a day, a month, a year or a period of the station's records: one the caller does not reach
+    (an evaluator asking for a year their assignments do not evaluate) is a 404, as a record out of reach is, and
+    when none is asked the default is the day the caller reaches nearest to today (``accounts.scope``).
+    """
 
     perm_model = Station
 
     def station(self, pk) -> Station:
         return get_object_or_404(Station.objects.visible_to(self.request.user).select_related("township"), pk=pk)
 
-    def query(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.query_params)
+    def query(self, serializer_class, **defaults) -> dict:
+        data = self.request.query_params.copy()
+        for name, value in defaults.items():
+            data.setdefault(name, value)
+        serializer = serializer_class(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def default_day(self, station: Station, today: date) -> date:
+        return day_in_reach(self.request.user, station=station, today=today)
+
+    def require_in_reach(self, station: Station, start: date, end: date | None = None) -> None:
+        reach_or_404(self.request.user, station=station, start=start, end=end)
 
 
 class StationComplianceView(StationFigureView):
@@ -243,7 +259,8 @@ class StationComplianceView(StationFigureView):
     def get(self, request, pk):
         """The station against its staffing policy on a date: every rule with required, actual and ok."""
         station = self.station(pk)
-        on = self.query(ComplianceQuerySerializer).get("date") or date.today()
+        on = self.query(ComplianceQuerySerializer).get("date") or self.default_day(station, date.today())
+        self.require_in_reach(station, on)
         return Response(ComplianceSerializer(station_compliance(station=station, on=on)).data)
 
 
@@ -252,5 +269,6 @@ class StationTurnoverView(StationFigureView):
     def get(self, request, pk):
         """Staff turnover of the station over a period: leavers / average headcount."""
         station = self.station(pk)
-        period = self.query(TurnoverQuerySerializer)
+        period = self.query(TurnoverQuerySerializer, end=self.default_day(station, date.today()).isoformat())
+        self.require_in_reach(station, period["start"], period["end"])
         return Response(TurnoverSerializer(station_turnover(station=station, **period)).data)

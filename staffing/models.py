@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.choices import IdNumberDisclosure
 from accounts.people import PeopleQuerySetMixin, SearchablePerson, name_keys_index
+from accounts.scope import YearOf, within_evaluated_years
 from stations.choices import Rating
 from stations.models import Station
 from stations.policies import RegionPolicyQuerySet
@@ -108,10 +109,12 @@ class StaffingPolicy(models.Model):
 
 
 class StationScopedQuerySet(models.QuerySet):
-    """Rows that belong to a station: visible exactly when the station is."""
+    """Rows that belong to a station: visible exactly when the station is, and, for a record of a year (its
+    model's ``year_of``), when its year is one the user reaches (``accounts.scope.within_evaluated_years``)."""
 
     def visible_to(self, user):
-        return self.filter(station__in=Station.objects.visible_to(user))
+        rows = self.filter(station__in=Station.objects.visible_to(user))
+        return within_evaluated_years(rows, user, getattr(self.model, "year_of", None))
 
 
 class PeopleQuerySet(PeopleQuerySetMixin, StationScopedQuerySet):
@@ -243,6 +246,8 @@ class VolunteerHours(models.Model):
     )
     activity = models.CharField(_("activity"), max_length=200)
 
+    year_of = YearOf(station="volunteer__station", on="date")
+
     class Meta:
         verbose_name = _("volunteer hours")
         verbose_name_plural = _("volunteer hours")
@@ -290,6 +295,7 @@ class TrainingSession(models.Model):
     attendees = models.ManyToManyField(StaffMember, verbose_name=_("attendees"), blank=True, related_name="trainings")
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(on="date")
 
     class Meta:
         verbose_name = _("training session")
@@ -343,6 +349,7 @@ class SupervisionVisit(models.Model):
     follow_up = models.TextField(_("follow-up"), blank=True)
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(on="date")
 
     class Meta:
         verbose_name = _("supervision visit")

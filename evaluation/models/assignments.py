@@ -41,6 +41,14 @@ class AssignmentQuerySet(models.QuerySet):
             assignment__in=self.current(on).filter(agency_id=agency_id)
         ).values("station_id")
 
+    def current_station_years(self, *, agency_id: int, on: date | None = None):
+        """The (station, year) pairs ``agency_id`` evaluates on ``on``: the stations of its current assignments,
+        each with the year the assignment evaluates, as rows with ``station_id`` and ``year`` (a queryset, to
+        filter or correlate, not a list). Two current assignments of one station give two years."""
+        return Assignment.stations.through.objects.filter(
+            assignment__in=self.current(on).filter(agency_id=agency_id)
+        ).annotate(year=F("assignment__year"))
+
 
 class Assignment(models.Model):
     """An evaluation agency's commission to evaluate a set of stations for a period (e.g. 2026 annual)."""

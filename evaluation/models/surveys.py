@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf
 from staffing.models import StationScopedQuerySet
 from stations.models import Station
 
@@ -37,6 +38,7 @@ class Survey(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(year="year")  # an evaluator reaches only the evaluated years
 
     class Meta:
         verbose_name = _("satisfaction survey")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf
 from staffing.models import StationScopedQuerySet
 from stations.models import Station
 
@@ -38,6 +39,7 @@ class TwoWayAssessment(models.Model):
     at = models.DateTimeField(_("rated at"), auto_now=True)
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(year="year")  # an evaluator reaches only the evaluated years
 
     class Meta:
         verbose_name = _("two-way assessment")

@@ -5,7 +5,7 @@ Rules about one row live here (a database constraint plus ``clean()``); rules ac
 """
 
 from .beneficiaries import Beneficiary, BeneficiaryIdNumberView, BeneficiaryIdNumberViewQuerySet
-from .cases import SCORE_VALIDATORS, Case, CaseFollowUp, CaseReferral
+from .cases import SCORE_VALIDATORS, Case, CaseFollowUp, CaseReferral, CaseStepQuerySet
 from .common import communities_outside, not_in_future
 from .focus import FocusProblem
 from .policy import ServicePolicy
@@ -22,6 +22,7 @@ __all__ = [
     "Case",
     "CaseFollowUp",
     "CaseReferral",
+    "CaseStepQuerySet",
     "CatalogCategory",
     "CatalogItem",
     "CatalogSubItem",

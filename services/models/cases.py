@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf, within_evaluated_years
 from staffing.models import StaffMember, StationScopedQuerySet
 from stations.models import Station
 
@@ -46,6 +47,8 @@ class Case(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
 
     objects = StationScopedQuerySet.as_manager()
+    # A case belongs to every year it was open in: opened by 31 December, not closed before 1 January.
+    year_of = YearOf(on="opened_on", until="closed_on")
 
     class Meta:
         verbose_name = _("case")
@@ -81,6 +84,13 @@ class Case(models.Model):
             raise ValidationError(errors)
 
 
+class CaseStepQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A follow-up or referral is visible when its case is and its own day is in a year the user reaches."""
+        rows = self.filter(case__in=Case.objects.visible_to(user))
+        return within_evaluated_years(rows, user, self.model.year_of)
+
+
 class CaseFollowUp(models.Model):
     """A follow-up of a case (跟进记录): when, by whom, what was done, what comes next."""
 
@@ -91,6 +101,9 @@ class CaseFollowUp(models.Model):
     )
     content = models.TextField(_("content"))
     next_step = models.TextField(_("next step"), blank=True)
+
+    objects = CaseStepQuerySet.as_manager()
+    year_of = YearOf(station="case__station", on="date")
 
     class Meta:
         verbose_name = _("case follow-up")
@@ -110,6 +123,9 @@ class CaseReferral(models.Model):
     agency = models.CharField(_("agency"), max_length=200)
     reason = models.TextField(_("reason"))
     result = models.TextField(_("result"), blank=True)
+
+    objects = CaseStepQuerySet.as_manager()
+    year_of = YearOf(station="case__station", on="date")
 
     class Meta:
         verbose_name = _("case referral")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf
 from staffing.models import StationScopedQuerySet
 from stations.choices import RegionLevel
 from stations.models import Region, Station
@@ -46,6 +47,9 @@ class FocusProblem(models.Model):
     )
 
     objects = StationScopedQuerySet.as_manager()
+    # A problem belongs to every year it was open in, as a case does: reported by 31 December, not solved
+    # before 1 January (a problem of 2024 solved in 2025 counts among the problems solved in 2025).
+    year_of = YearOf(on="reported_on", until="solved_on")
 
     class Meta:
         verbose_name = _("community focus problem")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf
 from staffing.models import StationScopedQuerySet
 from stations.choices import RegionLevel
 from stations.models import Region, Station
@@ -53,6 +54,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(year="year")
 
     class Meta:
         verbose_name = _("project")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import YearOf, within_evaluated_years
 from staffing.models import StaffMember, StationScopedQuerySet, Volunteer, VolunteerHours
 from stations.models import Station
 
@@ -66,6 +67,7 @@ class ServiceRecord(models.Model):
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
 
     objects = StationScopedQuerySet.as_manager()
+    year_of = YearOf(on="date")
 
     class Meta:
         verbose_name = _("service record")
@@ -152,7 +154,9 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(record__station__in=Station.objects.visible_to(user))
+        """An attachment is visible exactly when its service record is (the record's station and year)."""
+        rows = self.filter(record__station__in=Station.objects.visible_to(user))
+        return within_evaluated_years(rows, user, self.model.year_of)
 
 
 class Attachment(models.Model):
@@ -169,6 +173,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
+    year_of = YearOf(station="record__station", on="record__date")
 
     class Meta:
         verbose_name = _("attachment")

@@ -20,6 +20,8 @@ from accounts.mixins import (
     StationPageMixin,
     save_in_scope,
 )
+from accounts.scope import day_in_reach, reach_or_404, years_in_reach
+from config.params import query_year
 
 from ..choices import (
     BASIC_SUBTYPES,
@@ -52,9 +54,13 @@ class PortfolioView(RolePermissionRequiredMixin, StationTabMixin, TemplateView):
     tab = "portfolio"
 
     def get_context_data(self, **kwargs):
-        year = asked_year(self.request)
+        user = self.request.user
+        # An evaluator's default is the evaluated year, and another year does not exist for them (404).
+        default = day_in_reach(user, station=self.station, today=date.today()).year
+        year = query_year(self.request.GET, default=default)
+        reach_or_404(user, station=self.station, start=date(year, 1, 1))
         projects = list(
-            Project.objects.visible_to(self.request.user)
+            Project.objects.visible_to(user)
             .filter(station=self.station, year=year)
             .prefetch_related("communities")
             .order_by("category", "subtype", "name")
@@ -65,12 +71,10 @@ class PortfolioView(RolePermissionRequiredMixin, StationTabMixin, TemplateView):
             project.stage_index = STAGE_ORDER.index(project.stage) + 1
             project.next_stage = next_in(ProjectStage, project.stage)
         slots = portfolio_slots(projects)
-        years = (
-            Project.objects.visible_to(self.request.user).filter(station=self.station).values_list("year", flat=True)
-        )
+        years = Project.objects.visible_to(user).filter(station=self.station).values_list("year", flat=True)
         return super().get_context_data(
             year=year,
-            years=sorted({*years, date.today().year}, reverse=True),
+            years=sorted({*years, default, *(years_in_reach(user, self.station) or ())}, reverse=True),
             portfolio=portfolio_check(station=self.station, year=year),
             targets=township_targets(station=self.station, year=year),
             projects=projects,

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 from accounts.mixins import (
     RolePermissionRequiredMixin,
 )
+from accounts.scope import day_in_reach, period_in_reach, reach_or_404
 from config.params import query_month
 
 from ..models import TargetGroup
@@ -30,9 +31,12 @@ class VisitsView(RolePermissionRequiredMixin, StationTabMixin, TemplateView):
     tab = "visits"
 
     def get_context_data(self, **kwargs):
-        on = today()
+        user, on = self.request.user, today()
         this_month = on.replace(day=1)
-        month = min(query_month(self.request.GET, "month", this_month), this_month)
+        # An evaluator's default is the latest month of the evaluated year; another year's is a 404 for them.
+        default = day_in_reach(user, station=self.station, today=on).replace(day=1)
+        month = min(query_month(self.request.GET, "month", default), this_month)
+        reach_or_404(user, station=self.station, start=month)
         shown = month_visit_rate(station=self.station, month=month, on=on)
         previous = (month - timedelta(days=1)).replace(day=1)
         waiting = list(
@@ -44,16 +48,20 @@ class VisitsView(RolePermissionRequiredMixin, StationTabMixin, TemplateView):
             .order_by(F("last_visit").asc(nulls_first=True), "community__code", "name", "pk")
         )
         following = (month + timedelta(days=32)).replace(day=1)
+        previous_in_reach = period_in_reach(user, station=self.station, start=previous)
+        last_month = not shown.final and previous_in_reach
         return super().get_context_data(
             month=month,
             shown=shown,
             rate=shown.counts,
             goal=shown.goal,
             reached=shown.goal_met,
-            last_month=month_visit_rate(station=self.station, month=previous, on=on) if not shown.final else None,
+            last_month=month_visit_rate(station=self.station, month=previous, on=on) if last_month else None,
             waiting=waiting,
-            previous=previous,
-            following=following if following <= this_month else None,
+            previous=previous if previous_in_reach else None,
+            following=following
+            if following <= this_month and period_in_reach(user, station=self.station, start=following)
+            else None,
             is_this_month=month == this_month,
             **kwargs,
         )

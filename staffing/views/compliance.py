@@ -13,6 +13,7 @@ from accounts.mixins import (
     RolePermissionRequiredMixin,
     ScopedQuerysetMixin,
 )
+from accounts.scope import day_in_reach, stations_reaching
 from config.forms import PortalFormMixin
 from config.lists import Column, ListPageMixin
 from reports.spreadsheets import workbook_response
@@ -86,21 +87,24 @@ class ComplianceView(RolePermissionRequiredMixin, ListPageMixin, ScopedQuerysetM
         return self.filters
 
     def scoped_queryset(self, queryset):
+        # An evaluator's default day is in the evaluated year, and only stations evaluated for its year are checked.
+        self.default_on = day_in_reach(self.request.user, station=None, today=date.today())
         data = self.request.GET.copy()
-        data.setdefault("on", date.today().isoformat())
+        data.setdefault("on", self.default_on.isoformat())
         self.filters = ComplianceRuleForm(data)
         self.filters.is_valid()
-        return (
+        stations = (
             queryset.filter(status=StationStatus.OPERATING)
             .select_related("township__parent")
             .order_by("township__path", "name", "pk")
         )
+        return stations_reaching(stations, self.request.user, on=self.choice["on"])
 
     @cached_property
     def choice(self) -> dict:
         data = getattr(self.filters, "cleaned_data", {})
         return {
-            "on": data.get("on") or date.today(),
+            "on": data.get("on") or self.default_on,
             "rule": data.get("rule") or "",
             "show": data.get("show") or "failing",
         }

@@ -15,9 +15,10 @@ from accounts.mixins import (
     RolePermissionRequiredMixin,
     ScopedQuerysetMixin,
     StationPageMixin,
-    asked_date,
 )
 from accounts.privacy import Field, Kind, Show, people_view
+from accounts.scope import day_in_reach, period_in_reach, reach_or_404
+from config.params import query_date
 from reports.spreadsheets import workbook_response
 
 from ..excel import (
@@ -52,7 +53,10 @@ class RosterView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuerysetMi
     template_name = "staffing/roster.html"
 
     def scoped_queryset(self, queryset):
-        self.on = asked_date(self.request)
+        # The compliance panel is a figure of the day: an evaluator reaches the days of the evaluated years only.
+        user = self.request.user
+        self.on = query_date(self.request.GET, "on", day_in_reach(user, station=self.station, today=date.today()))
+        reach_or_404(user, station=self.station, start=self.on)
         return (queryset & staff_current(station=self.station, on=self.on)).order_by("role", "hired_on", "name")
 
     def get_context_data(self, **kwargs):
@@ -140,9 +144,13 @@ class StaffHistoryView(RolePermissionRequiredMixin, StationPageMixin, ScopedQuer
         return staff.order_by(F("left_on").desc(nulls_last=True), "-hired_on", "name", "pk")
 
     def get_context_data(self, **kwargs):
-        today = date.today()
+        user, today = self.request.user, date.today()
+        # This year so far and last year; for an evaluator, of the evaluated years only.
+        day = day_in_reach(user, station=self.station, today=today)
+        periods = [(date(day.year, 1, 1), day), (date(day.year - 1, 1, 1), date(day.year - 1, 12, 31))]
         turnover = [
-            station_turnover(station=self.station, start=date(today.year, 1, 1), end=today),
-            station_turnover(station=self.station, start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31)),
+            station_turnover(station=self.station, start=start, end=end)
+            for start, end in periods
+            if period_in_reach(user, station=self.station, start=start, end=end)
         ]
         return super().get_context_data(turnover=turnover, left_only=self.left_only, today=today, **kwargs)

@@ -41,6 +41,8 @@ def build_staffing(world) -> None:
     """The staffing targets of the matrix, all in station S1, stored in ``world.extra``."""
     station = world.stations["S1"]
     today = date.today()
+    # Dated in the year the world's evaluator is assigned (an evaluator reaches no other year's records).
+    this_year = min(date(today.year, 1, 15), today)
     staff = StaffMember.objects.create(
         station=station,
         name="张晓燕",
@@ -54,11 +56,9 @@ def build_staffing(world) -> None:
     volunteer = Volunteer.objects.create(
         station=station, name="李建国", id_number=id_number(2, "19650203"), registered_on=date(2024, 1, 1)
     )
-    hours = VolunteerHours.objects.create(
-        volunteer=volunteer, date=date(2025, 5, 1), hours=Decimal("4"), activity="探访"
-    )
-    TimeBankEntry.objects.create(volunteer=volunteer, date=date(2025, 5, 1), hours=Decimal("10"), note="存入")
-    training = TrainingSession.objects.create(station=station, topic="个案工作方法", date=date(2025, 6, 1), hours=3)
+    hours = VolunteerHours.objects.create(volunteer=volunteer, date=this_year, hours=Decimal("4"), activity="探访")
+    TimeBankEntry.objects.create(volunteer=volunteer, date=this_year, hours=Decimal("10"), note="存入")
+    training = TrainingSession.objects.create(station=station, topic="个案工作方法", date=this_year, hours=3)
     training.attendees.set([staff])
     world.extra.update(
         staff=staff,
@@ -66,7 +66,7 @@ def build_staffing(world) -> None:
         hours=hours,
         training=training,
         supervision=SupervisionVisit.objects.create(
-            station=station, supervisor="王督导", date=date(2025, 6, 15), findings="台账齐全"
+            station=station, supervisor="王督导", date=this_year, findings="台账齐全"
         ),
         supervisor=StationSupervisor.objects.create(station=station, name="王督导", since=date(2025, 1, 1)),
         policy=StaffingPolicy.objects.create(region=world.regions["A"], year=today.year),

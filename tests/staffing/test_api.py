@@ -543,7 +543,9 @@ def test_the_policy_shows_its_salary_floor(world, api_client_for):
 
 def grow(world, rows: int) -> None:
     """``rows`` more staff, volunteers with hours and a time bank, training sessions with attendees and
-    supervision, a third of them in S1 and the rest in new stations of T1 and T3, under several policies."""
+    supervision, a third of them in S1 and the rest in new stations of T1 and T3, under several policies; dated this
+    year, the year the world's evaluator is assigned."""
+    this_year = min(date(TODAY.year, 1, 15), TODAY)
     StationSupervisor.objects.create(station=world.stations["S1"], name="督导", since=date(2025, 1, 1))
     for n in range(rows):
         if n % 3:
@@ -554,11 +556,11 @@ def grow(world, rows: int) -> None:
         staff = hire(station, 100 + n)
         volunteer = register(station, 100 + n)
         serve(volunteer, "3")
-        serve(volunteer, "2", on=date(2025, 5, 2))
-        TimeBankEntry.objects.create(volunteer=volunteer, date=date(2025, 5, 2), hours=Decimal("2"))
-        training = TrainingSession.objects.create(station=station, topic="培训", date=date(2025, 6, 1), hours=2)
+        serve(volunteer, "2", on=this_year)
+        TimeBankEntry.objects.create(volunteer=volunteer, date=this_year, hours=Decimal("2"))
+        training = TrainingSession.objects.create(station=station, topic="培训", date=this_year, hours=2)
         training.attendees.set([staff, hire(station, 200 + n)])
-        SupervisionVisit.objects.create(station=station, supervisor="督导", date=date(2025, 6, 2), findings="良好")
+        SupervisionVisit.objects.create(station=station, supervisor="督导", date=this_year, findings="良好")
     for region in [world.regions["T3"], world.regions["T1"], world.regions["A1"], world.regions["A"]]:
         for year in (TODAY.year, TODAY.year - 1):
             StaffingPolicy.objects.get_or_create(region=region, year=year)
