@@ -1,4 +1,6 @@
-"""What every browser form of the portal shares: a select's empty choice reads "请选择" (Please choose), not dashes.
+"""What every browser form of the portal shares: a select's empty choice reads "请选择" (Please choose), not dashes;
+and, for the longer forms, their fields in titled groups (``FieldsetsMixin``, laid out by
+``includes/_fieldsets.html``).
 
 Every form class of the portal's apps derives from ``PortalFormMixin`` (a test walks them all), so a new form
 cannot forget it.
@@ -36,3 +38,12 @@ class PortalFormMixin:
         super().__init__(*args, **kwargs)
         blank_choice_labels(self)
         bound_numbers_and_dates(self)
+
+
+class FieldsetsMixin:
+    """``fieldsets()``: the bound fields in titled groups, for the page to lay out (``includes/_fieldsets.html``)."""
+
+    FIELDSETS: list[tuple[str, list[str]]] = []
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.FIELDSETS]

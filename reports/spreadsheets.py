@@ -8,6 +8,8 @@ spreadsheet would run (``=HYPERLINK(...)`` typed as a service record's place) is
 
 import re
 import zipfile
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -94,13 +96,43 @@ def formulas_as_text(content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
-    """The workbook as a download, every cell as text or number, never a formula; never cached."""
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The saved ``.xlsx``, every cell as text or number, never a formula."""
     if not workbook.write_only:
         cells_as_text(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(formulas_as_text(buffer.getvalue()), content_type=XLSX)
+    return formulas_as_text(buffer.getvalue())
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A saved ``.xlsx`` (``workbook_bytes``) as a download; never cached."""
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
+    """The workbook as a download, every cell as text or number, never a formula; never cached."""
+    return xlsx_response(workbook_bytes(workbook), filename)
+
+
+def cell_text(value) -> str:
+    """A cell read from an uploaded workbook as the text a form field or a rule expects."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return str(Decimal(str(value)))
+    return str(value).strip()
+
+
+def normal_text(text) -> str:
+    """Text compared the way a heading or a choice typed in a sheet is: stripped, case-folded."""
+    return str(text or "").strip().casefold()

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.people import form_registered_twin
 from accounts.privacy import people_view
-from config.forms import PortalFormMixin
+from config.forms import FieldsetsMixin, PortalFormMixin
 from config.params import parse_id
-from staffing.forms import DATE_INPUT, PERSON_LABELS, FieldsetsMixin, IdNumberMixin
+from staffing.forms import DATE_INPUT, PERSON_LABELS, IdNumberMixin
 from staffing.models import StaffMember, Volunteer
 from stations.choices import RegionLevel
 from stations.models import Region, Station

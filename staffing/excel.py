@@ -7,8 +7,7 @@ ID numbers masked to their region at most, salaries and phones only where the ta
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 from django.db import models
 from django.utils.text import capfirst
@@ -20,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.mixins import OutOfScope, save_in_scope
 from accounts.privacy import FIELDS_OF, Field, Kind, PeopleView, Show
-from reports.spreadsheets import FAIL_FILL, OK_FILL, set_widths, style_header, yes_no
+from reports.spreadsheets import FAIL_FILL, OK_FILL, cell_text, normal_text, set_widths, style_header, yes_no
 from stations.models import Station
 
 from .forms import StaffMemberForm
@@ -153,22 +152,18 @@ def labels_in_every_language(column: Column) -> set[str]:
     labels = set()
     for language in LANGUAGES:
         with override(language):
-            labels.add(normal(column.label()))
+            labels.add(normal_text(column.label()))
     return labels
-
-
-def normal(text) -> str:
-    return str(text or "").strip().casefold()
 
 
 def choice_codes(column: Column) -> dict[str, str]:
     """Every way of writing a choice (its code, its label in each language) -> its code."""
     codes = {}
     for value, label in column.model_field.choices:
-        codes[normal(value)] = value
+        codes[normal_text(value)] = value
         for language in LANGUAGES:
             with override(language):
-                codes[normal(label)] = value
+                codes[normal_text(label)] = value
     return codes
 
 
@@ -180,24 +175,9 @@ def boolean_words() -> tuple[set[str], set[str]]:
     yes, no = set(TRUE_WORDS), set(FALSE_WORDS)
     for language in LANGUAGES:
         with override(language):
-            yes.add(normal(yes_no(True)))
-            no.add(normal(yes_no(False)))
+            yes.add(normal_text(yes_no(True)))
+            no.add(normal_text(yes_no(False)))
     return yes, no
-
-
-def cell_text(value) -> str:
-    """A cell as the text a form field expects."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, float):
-        return str(Decimal(str(value)))
-    return str(value).strip()
 
 
 def roster_import(*, station: Station, user, file) -> ImportResult:
@@ -218,11 +198,11 @@ def roster_import(*, station: Station, user, file) -> ImportResult:
             if not text and column.model_field.has_default():
                 text = str(column.model_field.get_default())  # e.g. the employer: the operator unless stated
             if column.kind == "choice":
-                data[column.name] = codes[column.name].get(normal(text), text)
+                data[column.name] = codes[column.name].get(normal_text(text), text)
             elif column.kind == "bool":
-                if normal(text) in yes:
+                if normal_text(text) in yes:
                     data[column.name] = "on"
-                elif normal(text) not in no:
+                elif normal_text(text) not in no:
                     wrong[column.name] = [_("Write %(yes)s or %(no)s.") % {"yes": yes_no(True), "no": yes_no(False)}]
             else:
                 data[column.name] = text
@@ -230,7 +210,7 @@ def roster_import(*, station: Station, user, file) -> ImportResult:
         errors = {name: list(messages) for name, messages in form.errors.items()} if not form.is_valid() else {}
         for name, messages in wrong.items():
             errors.setdefault(name, []).extend(messages)
-        key = (normal(data.get("id_number")), data.get("hired_on"))
+        key = (normal_text(data.get("id_number")), data.get("hired_on"))
         if key[0] and "id_number" not in errors:
             if key in seen:
                 errors["id_number"] = [
@@ -263,7 +243,7 @@ def read_rows(file) -> list[tuple[int, tuple]]:
         lines = sheet.iter_rows(values_only=True)
         headings = next(lines, ())
         expected = [labels_in_every_language(column) for column in ROSTER_COLUMNS]
-        found = [normal(value) for value in headings[: len(expected)]]
+        found = [normal_text(value) for value in headings[: len(expected)]]
         if len(found) < len(expected) or any(f not in e for f, e in zip(found, expected, strict=True)):
             raise RosterFileError(
                 _("The headings of the first sheet do not match the template: download the template and fill it in.")

@@ -12,8 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.people import form_registered_twin
-from config.forms import PortalFormMixin
+from config.forms import FieldsetsMixin, PortalFormMixin
 from stations.models import Station
+from stations.policy_views import RegionPolicyFormFieldsMixin
 
 from .models import StaffingPolicy, StaffMember, Volunteer
 from .validators import validate_id_number
@@ -21,15 +22,6 @@ from .validators import validate_id_number
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A person's name, in the forms of people (staff, volunteers, beneficiaries): 姓名, not an organisation's 名称.
 PERSON_LABELS = {"name": _("Full name")}
-
-
-class FieldsetsMixin:
-    """``fieldsets()``: the bound fields in titled groups, for the page to lay out."""
-
-    FIELDSETS: list[tuple[str, list[str]]] = []
-
-    def fieldsets(self) -> list[tuple[str, list]]:
-        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.FIELDSETS]
 
 
 class IdNumberMixin:
@@ -206,7 +198,7 @@ class StarHoursField(forms.CharField):
             ) from error
 
 
-class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
+class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, RegionPolicyFormFieldsMixin, forms.ModelForm):
     """A region's staffing standard for a year; the region is one the user may set policy for."""
 
     FIELDSETS = [
@@ -218,6 +210,7 @@ class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
     ]
 
     volunteer_star_hours = StarHoursField(label=_("Volunteer star thresholds (hours)"))
+    duplicate_message = _("%(region)s already has a policy for %(year)s: edit it instead.")
 
     class Meta:
         model = StaffingPolicy
@@ -235,12 +228,8 @@ class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
             "volunteer_star_hours",
         ]
 
-    def __init__(self, *args, regions, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
-        if self.instance.pk:
-            self.fields["region"].disabled = True
-            self.fields["year"].disabled = True
         help_texts = {
             "professional_share_min": _("A fraction of full-time staff: 0.50 is 50 %."),
             "prior_year_average_wage": _("The region's average wage of the year before, in CNY."),
@@ -250,18 +239,3 @@ class StaffingPolicyForm(PortalFormMixin, FieldsetsMixin, forms.ModelForm):
         }
         for name, text in help_texts.items():
             self.fields[name].help_text = text
-
-    def clean(self):
-        cleaned = super().clean()
-        region, year = cleaned.get("region"), cleaned.get("year")
-        if (
-            not self.instance.pk
-            and region
-            and year
-            and StaffingPolicy.objects.filter(region=region, year=year).exists()
-        ):
-            self.add_error(
-                "year",
-                _("%(region)s already has a policy for %(year)s: edit it instead.") % {"region": region, "year": year},
-            )
-        return cleaned
