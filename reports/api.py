@@ -53,6 +53,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             user=request.user,
             kind=data["kind"],
             station=data.get("station"),
+            evaluation=data.get("evaluation"),
             period=data.get("period", ""),
             rebuild=data["rebuild"],
         )

@@ -12,10 +12,13 @@ from .choices import ReportKind, ReportStatus
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportQuerySet":
-        """Reports whose subject lies in the user's scope, whoever asked for them."""
+        """Reports whose subject lies in the user's scope, whoever asked for them; an evaluation's report only for
+        those who see the evaluation (another agency's evaluator of the same station does not)."""
+        from evaluation.models import Evaluation
+
         return self.filter(
             Q(station__in=Station.objects.visible_to(user)) | Q(region__in=Region.objects.visible_to(user))
-        )
+        ).filter(Q(evaluation__isnull=True) | Q(evaluation__in=Evaluation.objects.visible_to(user)))
 
 
 def report_file_path(report: "Report", filename: str) -> str:
@@ -46,6 +49,15 @@ class Report(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reports",
+    )
+    evaluation = models.ForeignKey(
+        "evaluation.Evaluation",
+        verbose_name=_("evaluation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        help_text=_("The evaluation an evaluation result report is of (its station is the report's station)."),
     )
     scope_key = models.CharField(max_length=40, editable=False)
     period = models.CharField(_("period"), max_length=10, blank=True, help_text=_("e.g. 2026-10 or 2026-Q3"))
@@ -94,5 +106,8 @@ class Report(models.Model):
         return f"{self.get_kind_display()} · {subject} {self.period}".strip()
 
     def save(self, *args, **kwargs) -> None:
-        self.scope_key = f"station:{self.station_id}" if self.station_id else f"region:{self.region_id}"
+        if self.evaluation_id:
+            self.scope_key = f"evaluation:{self.evaluation_id}"
+        else:
+            self.scope_key = f"station:{self.station_id}" if self.station_id else f"region:{self.region_id}"
         super().save(*args, **kwargs)

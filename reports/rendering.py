@@ -16,6 +16,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from evaluation.models import Evaluation
 from services.rules import Portfolio, VisitProgress, portfolio_check, visit_progress
 from staffing.rules import station_compliance
 from staffing.selectors import CheckRow, check_rows
@@ -158,8 +159,28 @@ def render_station_profile(report: Report) -> bytes:
     return html_to_pdf(render_to_string("reports/station_profile.html", context))
 
 
+def render_evaluation(report: Report) -> bytes:
+    """The result PDF of ``report.evaluation``: scores by dimension with the portal's facts, comments, amendments
+    and the signature lines, read by the same ``evaluation_sheet`` as the evaluation's page."""
+    from evaluation.selectors import evaluation_sheet, evaluation_with_history
+
+    evaluation = evaluation_with_history(Evaluation.objects.filter(pk=report.evaluation_id)).get()
+    context = {
+        "sheet": evaluation_sheet(evaluation),
+        "township_chain": [*evaluation.station.township.ancestors(), evaluation.station.township],
+        "amendments": list(evaluation.amendments.all()),
+        "star_range": range(evaluation.stars or 0),
+        "report": report,
+        "generated_at": timezone.localtime(),
+        "font_stack": FONT_STACK,
+        "page_counter": page_counter_content(),
+    }
+    return html_to_pdf(render_to_string("reports/evaluation.html", context))
+
+
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
     ReportKind.STATION_PROFILE: render_station_profile,
+    ReportKind.EVALUATION: render_evaluation,
 }
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.viewsets import ScopedRelatedField
+from evaluation.models import Evaluation
 from stations.models import Station
 
 from .choices import ReportKind
@@ -22,6 +23,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "kind_display",
             "station",
             "region",
+            "evaluation",
             "period",
             "status",
             "status_display",
@@ -44,6 +46,7 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     station = ScopedRelatedField(queryset=Station.objects.all(), required=False, allow_null=True)
+    evaluation = ScopedRelatedField(queryset=Evaluation.objects.all(), required=False, allow_null=True)
     period = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     rebuild = serializers.BooleanField(required=False, default=False)
 
@@ -53,4 +56,15 @@ class ReportRequestSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"station": [_("A station profile needs its station.")]})
             if attrs.get("period"):
                 raise serializers.ValidationError({"period": [_("A station profile has no period.")]})
+        if attrs["kind"] == ReportKind.EVALUATION:
+            evaluation = attrs.get("evaluation")
+            if evaluation is None:
+                raise serializers.ValidationError({"evaluation": [_("An evaluation result needs its evaluation.")]})
+            if not evaluation.is_published:
+                raise serializers.ValidationError(
+                    {"evaluation": [_("Only a published evaluation has a result report.")]}
+                )
+            attrs["station"], attrs["period"] = None, ""
+        elif attrs.get("evaluation"):
+            raise serializers.ValidationError({"evaluation": [_("Only an evaluation result report has one.")]})
         return attrs

@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from stations.models import Region, Station
 
-from .choices import ReportStatus
+from .choices import ReportKind, ReportStatus
 from .models import Report
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def report_request(
     kind: str,
     station: Station | None = None,
     region: Region | None = None,
+    evaluation=None,
     period: str = "",
     rebuild: bool = False,
 ) -> tuple[Report, bool]:
@@ -44,10 +45,21 @@ def report_request(
     Asking again returns the existing job; with ``rebuild`` a finished or failed job is queued
     again (a job still pending or running is left alone); only holders of the report right rebuild.
     A job that never reached the task queue is queued again by asking for it. Returns ``(report, queued)``.
-    The subject must lie in ``user``'s scope. Raises ``BrokerUnavailable`` when the queue cannot be reached.
+    The subject must lie in ``user``'s scope. An evaluation's report (``evaluation``, its station the subject) is of a
+    published evaluation only. Raises ``BrokerUnavailable`` when the queue cannot be reached.
     """
     if rebuild and not user.has_perm(REBUILD_PERMISSION):
         raise PermissionDenied(_("Rebuilding a report needs the right to ask for reports."))
+    if (kind == ReportKind.EVALUATION) != (evaluation is not None):
+        raise ValueError("An evaluation result report needs its evaluation, and only it has one.")
+    if evaluation is not None:
+        from evaluation.models import Evaluation
+
+        if not Evaluation.objects.visible_to(user).filter(pk=evaluation.pk).exists():
+            raise PermissionDenied(_("This report's subject is outside your scope."))
+        if not evaluation.is_published:
+            raise PermissionDenied(_("Only a published evaluation has a result report."))
+        station = evaluation.station
     subject_visible = (
         Station.objects.visible_to(user).filter(pk=station.pk).exists()
         if station
@@ -55,7 +67,7 @@ def report_request(
     )
     if not subject_visible:
         raise PermissionDenied(_("This report's subject is outside your scope."))
-    lookup = {"kind": kind, "station": station, "region": region, "period": period}
+    lookup = {"kind": kind, "station": station, "region": region, "evaluation": evaluation, "period": period}
     report = Report.objects.filter(**lookup).first()
     if report is None:
         try:
@@ -86,6 +98,34 @@ def report_request(
             report_enqueue(report)
         return report, bool(requeued)
     return report, False
+
+
+def reports_refresh(*, evaluation) -> int:
+    """Queue again every finished report of ``evaluation``, whose figures an amendment has just changed.
+
+    A report still pending or running is left alone: it reads the evaluation when it runs. Returns how many were
+    queued. Called inside the amendment's transaction; the jobs are sent once it commits.
+    """
+    stale = list(
+        Report.objects.filter(evaluation=evaluation, status__in=(ReportStatus.DONE, ReportStatus.FAILED)).values_list(
+            "pk", flat=True
+        )
+    )
+    for report in Report.objects.filter(pk__in=stale):
+        Report.objects.filter(pk=report.pk).update(
+            status=ReportStatus.PENDING, error="", sent_at=None, started_at=None, finished_at=None
+        )
+        transaction.on_commit(lambda pk=report.pk: report_send_quietly(pk))
+    return len(stale)
+
+
+def report_send_quietly(report_id: int) -> None:
+    """``report_send`` for work that is not about the report: a broker that is down fails the job (with the reason,
+    to be asked for again) without failing the change that queued it."""
+    try:
+        report_send(report_id)
+    except BrokerUnavailable:
+        pass
 
 
 def report_never_sent(report: Report, *, now=None) -> bool:

@@ -24,7 +24,7 @@ from config.views import ErrorPage, error_response
 from stations.models import Station
 
 from .api import report_download_name
-from .choices import ReportKind, ReportStatus
+from .choices import SUBJECT_KINDS, ReportKind, ReportStatus
 from .models import Report
 from .services import BrokerUnavailable, report_request
 from .throttles import rebuild_wait
@@ -41,7 +41,9 @@ QUEUE_UNAVAILABLE = ErrorPage(
 class ReportRequestForm(PortalFormMixin, forms.Form):
     """What a request button posts: the kind of report, its station, and whether to rebuild it."""
 
-    kind = forms.ChoiceField(choices=ReportKind.choices)
+    kind = forms.ChoiceField(
+        choices=[(value, label) for value, label in ReportKind.choices if value not in SUBJECT_KINDS]
+    )
     station = IdField()
     rebuild = forms.BooleanField(required=False)
 
@@ -86,7 +88,7 @@ class ReportListView(ListPageMixin, ScopedReportMixin, ListView):
             stations = list(stations.only("id", "name", "township__name").order_by("township__path", "name"))
             context["stations"] = stations
             context["single_station"] = stations[0] if len(stations) == 1 else None
-            context["kinds"] = ReportKind.choices
+            context["kinds"] = ReportRequestForm.base_fields["kind"].choices
         return context
 
 
@@ -142,4 +144,23 @@ class ReportRequestView(RolePermissionRequiredMixin, View):
             messages.success(request, _("The report is being prepared."))
         else:
             messages.info(request, _("This report has already been asked for; here it is."))
+        return redirect("reports:detail", pk=report.pk)
+
+
+class EvaluationReportRequestView(RolePermissionRequiredMixin, View):
+    """Ask for the result PDF of a published evaluation (from its page) and go to the report's page."""
+
+    permission_required = "reports.add_report"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from evaluation.models import Evaluation
+
+        evaluation = get_object_or_404(Evaluation.objects.visible_to(request.user).published(), pk=pk)
+        try:
+            report, queued = report_request(user=request.user, kind=ReportKind.EVALUATION, evaluation=evaluation)
+        except BrokerUnavailable:
+            return error_response(request, 503, QUEUE_UNAVAILABLE)
+        if queued:
+            messages.success(request, _("The report is being prepared."))
         return redirect("reports:detail", pk=report.pk)
