@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Role
 from .scope import scope_of
@@ -37,6 +38,25 @@ STATION_PAGES = frozenset(
         "stations:update",
         "stations:checklist",
         "stations:contract_create",
+    }
+)
+# The officials' evaluation pages, reached by the tabs of ``templates/evaluation/_tabs.html``.
+EVALUATION_PAGES = frozenset(
+    {
+        "evaluation:evaluation-list",
+        "evaluation:evaluation-detail",
+        "evaluation:assignment-list",
+        "evaluation:assignment-create",
+        "evaluation:assignment-edit",
+        "evaluation:template-list",
+        "evaluation:template-detail",
+        "evaluation:template-diff",
+        "evaluation:template-import",
+        "evaluation:template-export",
+        "evaluation:template-edit",
+        "evaluation:policy-list",
+        "evaluation:policy-create",
+        "evaluation:policy-edit",
     }
 )
 ENTRIES = {
@@ -148,15 +168,50 @@ ENTRIES = {
         ),
         needs_station=True,
     ),
+    "evaluation": NavEntry(
+        "evaluation",
+        pgettext_lazy("menu", "Evaluation"),
+        "clipboard-data",
+        "evaluation:evaluation-list",
+        EVALUATION_PAGES,
+    ),
+    "my_evaluations": NavEntry(
+        "my_evaluations", _("My evaluations"), "clipboard-check", "evaluation:home", frozenset({"evaluation:home"})
+    ),
+    "evaluation_records": NavEntry(
+        "evaluation_records",
+        _("Evaluation records"),
+        "clipboard-data",
+        "evaluation:evaluation-list",
+        frozenset({"evaluation:evaluation-list", "evaluation:evaluation-detail"}),
+    ),
+    "station_evaluation": NavEntry(
+        "station_evaluation",
+        pgettext_lazy("menu", "Evaluation"),
+        "award",
+        "evaluation:station-results",
+        frozenset({"evaluation:station-results", "evaluation:evaluation-detail"}),
+        needs_station=True,
+    ),
 }
-OFFICIAL_MENU = ["dashboard", "stations", "compliance", "policies", "organizations", "contracts", "reports"]
+OFFICIAL_MENU = [
+    "dashboard",
+    "stations",
+    "compliance",
+    "policies",
+    "organizations",
+    "contracts",
+    "evaluation",
+    "reports",
+]
+STATION_MENU = ["home", "my_station", "log", "services", "staff", "volunteers", "station_evaluation", "reports"]
 ROLE_MENUS = {
     Role.ADMIN: OFFICIAL_MENU,
     Role.CITY_OFFICIAL: OFFICIAL_MENU,
     Role.TOWNSHIP_OFFICIAL: OFFICIAL_MENU,
-    Role.STATION_MANAGER: ["home", "my_station", "log", "services", "staff", "volunteers", "reports"],
-    Role.SOCIAL_WORKER: ["home", "my_station", "log", "services", "staff", "volunteers", "reports"],
-    Role.EVALUATOR: ["home", "assigned", "reports"],
+    Role.STATION_MANAGER: STATION_MENU,
+    Role.SOCIAL_WORKER: STATION_MENU,
+    Role.EVALUATOR: ["home", "my_evaluations", "assigned", "evaluation_records", "reports"],
 }
 
 

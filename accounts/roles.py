@@ -71,6 +71,34 @@ KEEP_SERVICES = LOG_SERVICES | {
     f"services.{action}_{model}" for action in ("add", "change") for model in ("project", "focusproblem")
 }
 
+# Everyone who views stations reads their evaluations, surveys and two-way assessments, and the scorecards.
+VIEW_EVALUATION = {
+    f"evaluation.view_{model}"
+    for model in (
+        "evaluationpolicy",
+        "scorecardtemplate",
+        "assignment",
+        "evaluation",
+        "survey",
+        "surveyresponse",
+        "twowayassessment",
+    )
+}
+
+# City and county officials set the evaluation policy, draft scorecards, commission assignments and review
+# evaluations; publishing and amending also need a city-level region (checked by ``evaluation.rules``).
+RUN_EVALUATION = {
+    f"evaluation.{action}_{model}"
+    for action in ("add", "change")
+    for model in ("evaluationpolicy", "scorecardtemplate", "assignment")
+} | {"evaluation.review_evaluation", "evaluation.publish_evaluation", "evaluation.amend_evaluation"}
+
+# Stations run their satisfaction surveys and enter paper forms.
+RUN_SURVEYS = {"evaluation.add_survey", "evaluation.change_survey", "evaluation.add_surveyresponse"}
+
+# Each side of the two-way assessment rates the other (the direction is the role's: ``evaluation.rules``).
+RATE_TWO_WAY = {"evaluation.add_twowayassessment", "evaluation.change_twowayassessment"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_OFFICIAL: frozenset(
         VIEW_STATIONS
@@ -88,22 +116,36 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.change_servicepolicy",
         }
         | VIEW_SERVICES
+        | VIEW_EVALUATION
+        | RUN_EVALUATION
     ),
     # The township official approves project plans: they move projects to their next stage.
+    # They also sign off evaluation results (confirm or object) and rate the operator.
     Role.TOWNSHIP_OFFICIAL: frozenset(
-        VIEW_STATIONS | VIEW_SERVICES | {"stations.change_stationstandard", "services.advance_project"}
+        VIEW_STATIONS
+        | VIEW_SERVICES
+        | VIEW_EVALUATION
+        | RATE_TWO_WAY
+        | {"stations.change_stationstandard", "services.advance_project", "evaluation.answer_evaluation"}
     ),
     Role.STATION_MANAGER: frozenset(
         VIEW_STATIONS
         | KEEP_STAFFING
         | VIEW_SERVICES
         | KEEP_SERVICES
+        | VIEW_EVALUATION
+        | RUN_SURVEYS
+        | RATE_TWO_WAY
         | {"stations.change_station", "stations.change_stationstandard", "services.advance_project"}
     ),
-    Role.SOCIAL_WORKER: frozenset(VIEW_STATIONS | VIEW_SERVICES | LOG_SERVICES),
+    Role.SOCIAL_WORKER: frozenset(
+        VIEW_STATIONS | VIEW_SERVICES | LOG_SERVICES | VIEW_EVALUATION | {"evaluation.add_surveyresponse"}
+    ),
     # Evaluators write nothing but evaluation work: they read the stations' reports, and neither ask for nor
     # rebuild them.
-    Role.EVALUATOR: frozenset((VIEW_STATIONS - {"reports.add_report"}) | VIEW_SERVICES),
+    Role.EVALUATOR: frozenset(
+        (VIEW_STATIONS - {"reports.add_report"}) | VIEW_SERVICES | VIEW_EVALUATION | {"evaluation.score_evaluation"}
+    ),
 }
 
 

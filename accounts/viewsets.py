@@ -25,6 +25,23 @@ from config.filters import ID_REGEX
 from .idempotency import IdempotencyAutoSchema, api_idempotent
 
 
+class Conflict409(APIException):
+    """A rule's refusal of a step the record's present state does not allow (a repeated or skipped step, any write
+    to a published evaluation, a change to a frozen scorecard): the rules raise ``evaluation.rules.workflow.Conflict``,
+    every scoped write answers it 409."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This change is not allowed in the record's present state.")
+    default_code = "conflict"
+
+
+def rule_conflicts() -> tuple[type[Exception], ...]:
+    """The rules' "not in this state" exceptions (imported late: the rules import this app's scope)."""
+    from evaluation.rules.workflow import Conflict
+
+    return (Conflict,)
+
+
 class InUse(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("This record is still referred to by other records and cannot be deleted.")
@@ -67,10 +84,14 @@ class ScopedViewSetMixin:
 
         @wraps(handler)
         def write(request, *args, **kwargs):
-            with transaction.atomic():
-                if idempotent:
-                    return api_idempotent(handler, request, *args, **kwargs)
-                return handler(request, *args, **kwargs)
+            try:
+                with transaction.atomic():
+                    if idempotent:
+                        return api_idempotent(handler, request, *args, **kwargs)
+                    return handler(request, *args, **kwargs)
+            except rule_conflicts() as error:
+                # Raised inside the transaction, so whatever the handler wrote is rolled back before the 409.
+                raise Conflict409(getattr(error, "message", None) or str(error)) from error
 
         return write
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutAllView, LogoutView, MeView, TokenView
+from evaluation import api as evaluation_api
 from reports.api import ReportViewSet
 from services.api import (
     BeneficiaryViewSet,
@@ -59,6 +60,8 @@ router.register("service-records", ServiceRecordViewSet, basename="service-recor
 router.register("cases", CaseViewSet, basename="case")
 router.register("focus-problems", FocusProblemViewSet, basename="focus-problem")
 router.register("service-policies", ServicePolicyViewSet, basename="service-policy")
+for prefix, viewset, basename in evaluation_api.ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
 urlpatterns = [
@@ -73,5 +76,6 @@ urlpatterns = [
     path("stations/<id:pk>/turnover/", StationTurnoverView.as_view(), name="station-turnover"),
     path("stations/<id:pk>/portfolio/", StationPortfolioView.as_view(), name="station-portfolio"),
     path("stations/<id:pk>/visit-rate/", StationVisitRateView.as_view(), name="station-visit-rate"),
+    *evaluation_api.PATHS,
     path("", include(router.urls)),
 ]

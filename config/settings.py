@@ -194,6 +194,8 @@ REST_FRAMEWORK = {
         "token": "30/min",
         # Rebuilding a report re-renders a PDF: a few a minute per user (reports/throttles.py).
         "report_rebuild": os.environ.get("REPORT_REBUILD_RATE", "3/min"),
+        # Answers through a satisfaction survey's public link, per client address (a room on shared Wi-Fi fits).
+        "public_survey": os.environ.get("PUBLIC_SURVEY_RATE", "30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # DRF's own throttles read the client's address behind the same trusted proxies as accounts.network.
@@ -230,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "services.choices.CaseStatus",
         "FocusProblemStatusEnum": "services.choices.FocusProblemStatus",
         "ProjectStageEnum": "services.choices.ProjectStage",
+        "EvaluationStageEnum": "evaluation.choices.Stage",
+        "EvaluationStatusEnum": "evaluation.choices.EvaluationStatus",
+        "EvidenceKindEnum": "evaluation.choices.EvidenceKind",
     },
 }
 

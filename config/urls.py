@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("staffing/", include("staffing.urls")),
     path("services/", include("services.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("api/v1/", include("config.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Count, IntegerField, Max, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import ServiceRecord
@@ -27,28 +27,23 @@ class RecordTotals:
 def record_totals(records) -> RecordTotals:
     """The totals of ``records`` (a queryset of one station's service records, filtered) in one query.
 
-    Grouped by station, so the distinct people come from a subquery beside the sums: a join with the beneficiaries
-    would count a record's minutes once per person named in it.
+    The distinct people come from a subquery beside the sums (a join with the beneficiaries would count a record's
+    minutes once per person named in it). The subquery is not correlated with the rows, so the database runs it
+    once (correlated, it ran once per record: 54 s for a year of 5,000 records); ``Max`` only lifts its single
+    value into the aggregate.
     """
     records = records.order_by()
     named = (
-        ServiceRecord.beneficiaries.through.objects.filter(
-            servicerecord__in=records.values("pk"), servicerecord__station=OuterRef("station")
-        )
+        ServiceRecord.beneficiaries.through.objects.filter(servicerecord__in=records.values("pk"))
         .order_by()
         .values("servicerecord__station")
         .annotate(n=Count("beneficiary_id", distinct=True))
         .values("n")
     )
-    grouped = (
-        records.values("station")
-        .annotate(
-            records=Count("pk"),
-            minutes=Coalesce(Sum("duration_minutes"), 0),
-            unregistered=Coalesce(Sum("headcount"), 0),
-            people=Coalesce(Subquery(named, output_field=IntegerField()), 0),
-        )
-        .values("records", "minutes", "unregistered", "people")
+    totals = records.aggregate(
+        records=Count("pk"),
+        minutes=Coalesce(Sum("duration_minutes"), 0),
+        unregistered=Coalesce(Sum("headcount"), 0),
+        people=Coalesce(Max(Subquery(named, output_field=IntegerField())), 0),
     )
-    rows = list(grouped[:1])  # no ordering: ``first()`` would order, and so group, by pk
-    return RecordTotals(**rows[0]) if rows else RecordTotals(records=0, people=0, unregistered=0, minutes=0)
+    return RecordTotals(**totals)

@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
 
 from accounts.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from evaluation.rules.grading import station_results
 
 from .filters import ContractFilter, OrganizationFilter, RegionFilter, StationFilter, StationStandardFilter
 from .models import OperatingContract, Organization, Region, Station, StationStandard, organization_check_editable
@@ -48,8 +49,18 @@ class OrganizationViewSet(ScopedModelViewSet):
             organization_check_editable(self.request.user, serializer.save())
 
 
+def with_results(stations):
+    """``stations`` (a page of them) with ``evaluation_result`` attached: their grade and stars, in one query."""
+    stations = list(stations)
+    results = station_results(stations)
+    for station in stations:
+        station.evaluation_result = results.get(station.pk)
+    return stations
+
+
 class StationViewSet(ScopedModelViewSet):
-    """Stations in the caller's scope."""
+    """Stations in the caller's scope, with the grade and stars of their latest published annual or final
+    evaluation (attached to a whole page in one query)."""
 
     queryset = Station.objects.select_related("township").prefetch_related(
         Prefetch("communities", queryset=Region.objects.only("id"))
@@ -59,6 +70,10 @@ class StationViewSet(ScopedModelViewSet):
     search_fields = ["name", "address", "township__name"]
     ordering_fields = ["name", "status", "site_area_m2", "opened_on", "township__name"]
     ordering = ["township__path", "name"]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_results(page)
 
 
 class ContractViewSet(ScopedModelViewSet):

@@ -1,8 +1,11 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import CleanModelSerializer
 from accounts.viewsets import ScopedRelatedField
+from evaluation.choices import Grade
+from evaluation.rules.grading import station_results
 
 from .models import OperatingContract, Organization, Region, Station, StationStandard
 from .rules import contract_overlap
@@ -33,7 +36,15 @@ class OrganizationSerializer(CleanModelSerializer):
         ]
 
 
+NOT_ATTACHED = object()
+
+
 class StationSerializer(CleanModelSerializer):
+    """A station, with the grade and stars of its latest published annual or final evaluation (null before one).
+
+    The list attaches every row's result in one query (``StationViewSet``); a single station reads its own.
+    """
+
     township = ScopedRelatedField(queryset=Region.objects.filter(level="township"))
     township_name = serializers.CharField(source="township.name", read_only=True)
     communities = ScopedRelatedField(queryset=Region.objects.filter(level="community"), many=True, required=False)
@@ -42,6 +53,8 @@ class StationSerializer(CleanModelSerializer):
         allow_null=True,
         required=False,
     )
+    grade = serializers.SerializerMethodField(help_text="excellent, good, pass or fail; null before a result.")
+    stars = serializers.SerializerMethodField(help_text="0 to 5; null before a result.")
 
     class Meta:
         model = Station
@@ -56,7 +69,27 @@ class StationSerializer(CleanModelSerializer):
             "opened_on",
             "communities",
             "supervisor",
+            "grade",
+            "stars",
         ]
+
+    @staticmethod
+    def result(station):
+        """The station's latest published annual or final evaluation, as attached by the list, else read."""
+        found = getattr(station, "evaluation_result", NOT_ATTACHED)
+        if found is NOT_ATTACHED:
+            found = station.evaluation_result = station_results([station]).get(station.pk)
+        return found
+
+    @extend_schema_field(serializers.ChoiceField(choices=Grade.choices, allow_null=True))
+    def get_grade(self, station) -> str | None:
+        result = self.result(station)
+        return result.grade if result and result.grade else None
+
+    @extend_schema_field(serializers.IntegerField(min_value=0, max_value=5, allow_null=True))
+    def get_stars(self, station) -> int | None:
+        result = self.result(station)
+        return result.stars if result else None
 
     # Who may place a station and set its status: the officials who may create stations.
     OFFICIAL_FIELDS = ("township", "status")

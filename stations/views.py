@@ -31,6 +31,8 @@ from accounts.mixins import (
 )
 from config.lists import Column, ListPageMixin, sorted_by  # noqa: F401  (sorted_by: imported from here by services)
 from config.params import query_id
+from evaluation.rules.grading import station_results
+from evaluation.rules.twoway import two_way_pair, two_way_years
 from services.models import ServiceRecord
 from services.rules import portfolio_check, visit_progress
 from staffing.rules import staff_on, station_compliance
@@ -258,9 +260,26 @@ def current_operator_name(station: Station) -> str:
     return contracts[0].operator.name if contracts else ""
 
 
+def station_results_glance(station: Station, user) -> dict:
+    """The station page's "evaluation results": its published evaluations over the years (as ``user`` may see
+    them), the one that sets its grade and stars, and the two-way assessments of the latest year rated."""
+    # Imported here: the evaluation pages' URL patterns use the ``id`` converter, which config/urls.py registers
+    # only after importing this module.
+    from evaluation.views.results import station_evaluations
+
+    if not user.has_perm("evaluation.view_evaluation"):
+        return {}
+    years = two_way_years(station=station) if user.has_perm("evaluation.view_twowayassessment") else []
+    return {
+        "results": list(station_evaluations(station=station, user=user, published_only=True)),
+        "current_result": station_results([station]).get(station.pk),
+        "two_way": two_way_pair(station=station, year=years[0]) if years else None,
+    }
+
+
 class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailView):
     """A station: its month at a glance (``station_glance``, as its staff's home shows it), where it is, who runs it
-    under which contract, whom it serves, how it meets the standard."""
+    under which contract, whom it serves, how it meets the standard, and its evaluation results."""
 
     model = Station
     permission_required = "stations.view_station"
@@ -280,6 +299,7 @@ class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Detail
             communities=station.communities.order_by("code"),
             checklist=station_checklist(station),
             glance=station_glance(station, date.today()),
+            **station_results_glance(station, self.request.user),
         )
         return context
 

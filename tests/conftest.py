@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -21,6 +22,7 @@ from .factories import (
     StationFactory,
     UserFactory,
     shipped_catalog,
+    shipped_scorecards,
     shipped_standard_items,
     shipped_target_groups,
 )
@@ -45,6 +47,7 @@ class World:
 
 
 def build_world() -> World:
+    shipped_scorecards()
     w = World()
     r = w.regions
     r["A"] = RegionFactory(name="甲市", code="330400000000", level=RegionLevel.CITY)
@@ -114,6 +117,15 @@ def tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached figures (an evaluation's facts) of one test's rows, whose ids
+    a later test may reuse, never reach it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

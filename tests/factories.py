@@ -5,6 +5,7 @@ from decimal import Decimal
 from importlib import import_module
 
 import factory
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from accounts.choices import Role
@@ -60,6 +61,12 @@ def shipped_catalog() -> dict[str, list[CatalogItem]]:
                     )[0]
                 )
     return result
+
+
+def shipped_scorecards() -> None:
+    """The scorecards shipped by migration (the station evaluation and the two-way ones), (re)created if a flush
+    removed them."""
+    import_module("evaluation.migrations.0003_shipped_scorecards").ship(django_apps, None)
 
 
 def valid_id_number(n: int) -> str:
@@ -170,3 +177,28 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"服务对象{n}")
     id_number = factory.Sequence(valid_id_number)
     registered_on = date(2025, 1, 1)
+
+
+# --- satisfaction surveys (evaluation) ------------------------------------------------------------------------
+
+
+def survey_with_responses(station, scores: list[list[int]], *, year=None, title="服务满意度调查", channel="paper"):
+    """A survey of ``station`` (this year, open all year, the five default questions) and one paper response per
+    row of ``scores`` (one score a question, in order), written straight to the tables."""
+    from evaluation.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+
+    year = year or date.today().year
+    survey = Survey.objects.create(
+        station=station, year=year, title=title, opens_on=date(year, 1, 1), closes_on=date(year, 12, 31)
+    )
+    texts = ["服务态度", "服务及时性", "专业水平", "服务成效", "总体满意度"]
+    questions = SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(survey=survey, order=order, text=text) for order, text in enumerate(texts, start=1)
+    )
+    for row in scores:
+        response = SurveyResponse.objects.create(survey=survey, channel=channel)
+        SurveyAnswer.objects.bulk_create(
+            SurveyAnswer(response=response, question=question, score=score)
+            for question, score in zip(questions, row, strict=False)
+        )
+    return survey

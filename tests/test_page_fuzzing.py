@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from .matrix import PAGES, Endpoint
-from .test_permission_matrix import matrix_world, url_names  # noqa: F401  (matrix_world: a fixture)
+from .test_permission_matrix import matrix_world, matrix_world_once, url_names  # noqa: F401  (fixtures)
 
 # The values that answered 500 before issue 8, sent to every parameter and field of every page.
 KNOWN_BAD = [

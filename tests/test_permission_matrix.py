@@ -1,12 +1,15 @@
 """Every endpoint and page of tests/matrix.py, for every role: status code, no leak, no change."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from evaluation import api as evaluation_api
 from reports.models import Report
 from staffing.models import (
     IdNumberView,
@@ -21,7 +24,8 @@ from staffing.models import (
 )
 from stations.models import OperatingContract, Organization, Region, Station, StationStandard
 
-from .conftest import ROLES
+from .conftest import ROLES, build_world
+from .evaluation.matrix import EVALUATION_WATCHED, build_evaluation
 from .matrix import API, PAGES, Endpoint
 from .services import matrix_pages as _services_pages  # noqa: F401  (registers the services pages)
 from .services.matrix_api import SERVICES_WATCHED, build_services
@@ -48,7 +52,7 @@ WATCHED = [
     IdNumberView,
 ]
 
-WATCHED += SERVICES_WATCHED
+WATCHED += SERVICES_WATCHED + EVALUATION_WATCHED
 
 
 def snapshot() -> dict:
@@ -56,9 +60,9 @@ def snapshot() -> dict:
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in WATCHED}
 
 
-@pytest.fixture
-def matrix_world(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def build_matrix_world():
+    """The conftest world with every app's matrix targets."""
+    world = build_world()
     report = Report(kind="station_profile", station=world.stations["S1"], status="done")
     report.save()
     report.file.save("profile.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
@@ -67,7 +71,26 @@ def matrix_world(world, settings, tmp_path):
     build_staffing_pages(world)
     build_services(world)
     build_organizations(world)
+    build_evaluation(world)
     return world
+
+
+@pytest.fixture(scope="module")
+def matrix_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix world, built once a module inside a transaction that each test's own (a savepoint) rolls back to,
+    as ``TestCase.setUpTestData`` does: building it costs about a second, and there are thousands of entries."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast):
+        with transaction.atomic():
+            cache.clear()
+            yield build_matrix_world()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def matrix_world(matrix_world_once, db):
+    return matrix_world_once
 
 
 def client_for(endpoint: Endpoint, world, role: str):
@@ -91,7 +114,7 @@ def send(client, endpoint: Endpoint, world):
 
 def refused(endpoint: Endpoint, role: str, status: int) -> bool:
     """Whether the expected answer turns the request away (a re-shown form counts for a page POST)."""
-    if role == "anonymous" or status >= 400:
+    if (role == "anonymous" and not endpoint.extra.get("public")) or status >= 400:
         return True
     return endpoint.page and endpoint.method == "post" and status == 200 and not endpoint.shows
 
@@ -100,25 +123,47 @@ def listed_ids(response) -> set:
     return {row["id"] for row in response.json()["results"]}
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", API + PAGES, ids=lambda e: f"{'page' if e.page else 'api'}:{e.name}")
-def test_permission_matrix(endpoint, role, matrix_world):
+def of_evaluation(endpoint: Endpoint) -> bool:
+    """Whether ``endpoint`` is the evaluation app's (its pages, its API routes, its result PDF)."""
+    api = tuple(f"api:{basename}-" for _prefix, _viewset, basename in evaluation_api.ROUTES)
+    public = {f"api:{path.name}" for path in evaluation_api.PATHS}
+    covers = endpoint.covers
+    return covers.startswith(("evaluation:", "reports:evaluation", *api)) or covers in public
+
+
+# Two halves in two modules, so that pytest-xdist (which keeps a module on one worker) runs them side by side.
+EVALUATION_ENTRIES = [endpoint for endpoint in API + PAGES if of_evaluation(endpoint)]
+OTHER_ENTRIES = [endpoint for endpoint in API + PAGES if not of_evaluation(endpoint)]
+
+
+def entry_id(endpoint: Endpoint) -> str:
+    return f"{'page' if endpoint.page else 'api'}:{endpoint.name}"
+
+
+def check_entry(endpoint: Endpoint, role: str, world) -> None:
     """The role gets the expected status; a refused write changes nothing; lists keep to the scope."""
     expected = endpoint.expect[role]
-    client = client_for(endpoint, matrix_world, role)
+    client = client_for(endpoint, world, role)
     before = snapshot() if endpoint.method != "get" else None
 
-    response = send(client, endpoint, matrix_world)
+    response = send(client, endpoint, world)
 
     assert response.status_code == expected, (endpoint.name, role, getattr(response, "content", b"")[:300])
     if before is not None and refused(endpoint, role, expected):
         assert snapshot() == before, f"{endpoint.name} as {role} was refused yet changed data"
     if endpoint.listed and not endpoint.page and expected == 200:
-        target = endpoint.listed(matrix_world)
+        target = endpoint.listed(world)
         if role == "outsider":
             assert target not in listed_ids(response)
         else:
             assert target in listed_ids(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", OTHER_ENTRIES, ids=entry_id)
+def test_permission_matrix(endpoint, role, matrix_world):
+    """Every entry but the evaluation app's (``test_permission_matrix_evaluation.py``), for every role."""
+    check_entry(endpoint, role, matrix_world)
 
 
 EXEMPT = {

@@ -82,6 +82,13 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["-year", "station__name"]
+        permissions = [
+            ("score_evaluation", _("Can score and submit evaluations")),
+            ("review_evaluation", _("Can review or return submitted evaluations")),
+            ("publish_evaluation", _("Can publish reviewed evaluations")),
+            ("amend_evaluation", _("Can amend published evaluations")),
+            ("answer_evaluation", _("Can confirm or object to published results")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "station"], name="evaluation_once_per_assignment_station"),
             models.CheckConstraint(

@@ -49,6 +49,7 @@ from .records import (
     service_record_delete,
     service_record_update,
     sniff_content_type,
+    upload_content_type,
     volunteer_book,
     volunteers_unbook,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "VisitRate",
     "add_error",
     "attachment_add",
+    "upload_content_type",
     "case_assess",
     "case_close",
     "case_follow_up",

@@ -191,9 +191,9 @@ def megabytes(size: int) -> str:
     return f"{Decimal(size) / (1024 * 1024):.1f} MB"
 
 
-def attachment_add(*, record: ServiceRecord, user, file) -> Attachment:
-    """Attach evidence to ``record``: an image or a PDF by its content (not its name), no larger than
-    ``settings.SERVICE_ATTACHMENT_MAX_BYTES``."""
+def upload_content_type(file) -> str:
+    """The checked type of an uploaded evidence file: an image or a PDF by its content (not its name), not empty and
+    no larger than ``settings.SERVICE_ATTACHMENT_MAX_BYTES``; else a refusal keyed ``file``."""
     limit = settings.SERVICE_ATTACHMENT_MAX_BYTES
     if not file.size:
         raise refuse("file", _("This file is empty."))
@@ -208,6 +208,12 @@ def attachment_add(*, record: ServiceRecord, user, file) -> Attachment:
     file.seek(0)
     if content_type is None:
         raise refuse("file", _("Only photos (JPEG, PNG, WebP, GIF) and PDF files can be attached."))
+    return content_type
+
+
+def attachment_add(*, record: ServiceRecord, user, file) -> Attachment:
+    """Attach evidence to ``record``: an image or a PDF checked by ``upload_content_type``."""
+    content_type = upload_content_type(file)
     attachment = Attachment(
         record=record,
         original_name=os.path.basename(file.name or "")[:255] or "attachment",

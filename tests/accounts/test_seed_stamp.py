@@ -27,7 +27,8 @@ def loads(monkeypatch, settings):
     )  # fmt: skip
     monkeypatch.setattr(seed_demo.stations_demo, "seed", lambda rng, today: calls.append(today) or demo)
     monkeypatch.setattr(seed_demo.staffing_demo, "seed", lambda rng, demo, today: staffing)
-    monkeypatch.setattr(seed_demo.evaluation_demo, "seed", lambda demo, today: None)
+    evaluation = SimpleNamespace(published=12, drafts=4, surveys=13, responses=500, grades={"优秀": 3})
+    monkeypatch.setattr(seed_demo.evaluation_demo, "seed", lambda rng, demo, today: evaluation)
     monkeypatch.setattr(seed_demo.services_demo, "seed", lambda rng, demo, today: services)
     monkeypatch.setattr(seed_demo, "seed_accounts", lambda demo: [])
     return calls

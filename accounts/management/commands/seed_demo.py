@@ -82,17 +82,20 @@ class Command(BaseCommand):
             with self.step(2, "Staffing: rosters, volunteers and their hours, training, supervision") as done:
                 staffing = staffing_demo.seed(rng, demo, today)
                 done(f"{staffing.staff} staff records, {staffing.volunteers} volunteers")
-            with self.step(3, "Evaluation assignments") as done:
-                evaluation_demo.seed(demo, today)
-                done("")
-            with self.step(4, "Demo accounts") as done:
+            with self.step(3, "Demo accounts") as done:
                 accounts = seed_accounts(demo)
                 done(f"{len(accounts)} accounts")
             # After the accounts: project stages are moved by the station's manager account.
-            with self.step(5, "Services: beneficiaries, projects, a year of service records, cases") as done:
+            with self.step(4, "Services: beneficiaries, projects, a year of service records, cases") as done:
                 services = services_demo.seed(rng, demo, today)
                 done(f"{services.beneficiaries} beneficiaries, {services.records} service records")
-            summary = self.summary(demo, staffing, services)
+            # After the services: evaluators score on the facts the stations' records give.
+            with self.step(5, "Evaluation: last year's results, this year's mid-term, surveys, two-way") as done:
+                evaluation = evaluation_demo.seed(rng, demo, today)
+                done(
+                    f"{evaluation.published} published, {evaluation.drafts} drafts, {evaluation.responses} survey answers"
+                )
+            summary = self.summary(demo, staffing, services, evaluation)
             DemoStamp.objects.all().delete()
             DemoStamp.objects.create(version=version, seeded_on=today, summary=summary)
         self.stdout.write(
@@ -117,7 +120,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     @staticmethod
-    def summary(demo, staffing, services) -> str:
+    def summary(demo, staffing, services, evaluation) -> str:
         short = [name for name, failed in staffing.failures.items() if "certified_staff" in failed]
         lowest = services.lowest_visit_rate
         return (
@@ -131,6 +134,10 @@ class Command(BaseCommand):
             f"{services.operating} operating stations have a valid 123X portfolio this year; "
             f"{len(services.fully_visited)} visited every key target last month"
             + (f", the lowest is {lowest[0]} ({lowest[1]:.0%})." if lowest else ".")
+            + f"\nEvaluation: {evaluation.published} stations' results of last year published ("
+            + ", ".join(f"{grade} {count}" for grade, count in evaluation.grades.items())
+            + f"); this year's mid-term under way; {evaluation.surveys} satisfaction surveys, "
+            f"{evaluation.responses} answers."
         )
 
     def write_accounts(self, accounts) -> None:

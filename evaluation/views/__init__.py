@@ -1,0 +1,1 @@
+"""Evaluation pages, one module a concept; ``evaluation/urls.py`` joins their ``urlpatterns``."""
