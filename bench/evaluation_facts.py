@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, page_client, repeat, report, setup_django  # noqa: E402
+from bench.harness import analyze, id_number, maqiao_station, page_client, repeat, report, setup_django  # noqa: E402
 
 KINDS = {"group": 10, "community": 12, "case": 10, "consultation": 15, "training": 5, "referral": 4}
 
@@ -31,27 +31,11 @@ def build(*, year: int, records: int, beneficiaries: int, key_targets: int, case
     from evaluation.rules.workflow import evaluation_start
     from services.models import Beneficiary, Case, FocusProblem, Project, ServiceRecord
     from staffing.models import StaffingPolicy, StaffMember, Volunteer
-    from staffing.validators import id_number_check_char
-    from stations.models import OperatingContract, Organization, Region, StandardItem, Station, StationStandard
+    from stations.models import OperatingContract, Organization, StandardItem, StationStandard
     from tests.factories import valid_credit_code
 
     rng = random.Random(13)
-    city = Region.objects.create(name="嘉兴市", code="330400000000", level="city")
-    county = Region.objects.create(name="海宁市", code="330481000000", level="county", parent=city)
-    township = Region.objects.create(name="马桥街道", code="330481004000", level="township", parent=county)
-    communities = [
-        Region.objects.create(name=f"社区{n}", code=f"330481004{n:03d}", level="community", parent=township)
-        for n in range(1, 9)
-    ]
-    station = Station.objects.create(
-        township=township,
-        name="马桥街道社会工作站",
-        address="马桥街道1号",
-        site_area_m2=Decimal("800"),
-        opened_on=date(2021, 3, 1),
-        status="operating",
-    )
-    station.communities.set(communities)
+    station, communities = maqiao_station()
     operator = Organization.objects.create(name="承接机构", kind="operator", credit_code=valid_credit_code(1), rating=4)
     agency = Organization.objects.create(
         name="评估机构", kind="evaluation_agency", credit_code=valid_credit_code(2), rating=4
@@ -59,11 +43,8 @@ def build(*, year: int, records: int, beneficiaries: int, key_targets: int, case
     OperatingContract.objects.create(
         station=station, operator=operator, start_on=date(year, 1, 1), end_on=date(year + 1, 12, 31), amount=1
     )
+    city = station.township.parent.parent
     StaffingPolicy.objects.create(region=city, year=year, prior_year_average_wage=Decimal("100000"))
-
-    def id_number(n: int, born: int) -> str:
-        body = f"330481{born}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-        return body + id_number_check_char(body)
 
     staff = StaffMember.objects.bulk_create(
         StaffMember(

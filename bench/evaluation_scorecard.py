@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, page_client, repeat, report, setup_django  # noqa: E402
+from bench.harness import analyze, id_number, maqiao_station, page_client, repeat, report, setup_django  # noqa: E402
 
 BENEFICIARIES = 300
 KEY_TARGETS = 60
@@ -34,28 +34,11 @@ def build(records: int, evidence: int, today: date):
     from evaluation.rules.workflow import evaluation_start
     from services.models import Beneficiary, Case, Project, ServiceRecord
     from staffing.models import StaffMember
-    from staffing.validators import id_number_check_char
-    from stations.models import Organization, Region, Station
+    from stations.models import Organization
     from tests.factories import survey_with_responses
 
     rng = random.Random(9)
-    city = Region.objects.create(name="嘉兴市", code="330400000000", level="city")
-    county = Region.objects.create(name="海宁市", code="330481000000", level="county", parent=city)
-    township = Region.objects.create(name="马桥街道", code="330481004000", level="township", parent=county)
-    community = Region.objects.create(name="利民社区", code="330481004001", level="community", parent=township)
-    station = Station.objects.create(
-        township=township,
-        name="马桥街道社会工作站",
-        address="马桥街道1号",
-        site_area_m2=Decimal("800"),
-        opened_on=date(2021, 3, 1),
-        status="operating",
-    )
-    station.communities.set([community])
-
-    def id_number(n: int, born: int) -> str:
-        body = f"330481{born}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-        return body + id_number_check_char(body)
+    station, (community,) = maqiao_station(communities=1)
 
     staff = StaffMember.objects.bulk_create(
         StaffMember(

@@ -95,3 +95,38 @@ def page_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def maqiao_station(*, communities: int = 8):
+    """The station every per-station benchmark measures: 马桥街道社会工作站 (嘉兴市 > 海宁市 > 马桥街道), serving
+    ``communities`` communities. Returns ``(station, communities)``."""
+    from datetime import date
+    from decimal import Decimal
+
+    from stations.models import Region, Station
+
+    city = Region.objects.create(name="嘉兴市", code="330400000000", level="city")
+    county = Region.objects.create(name="海宁市", code="330481000000", level="county", parent=city)
+    township = Region.objects.create(name="马桥街道", code="330481004000", level="township", parent=county)
+    served = [
+        Region.objects.create(name=f"社区{n}", code=f"330481004{n:03d}", level="community", parent=township)
+        for n in range(1, communities + 1)
+    ]
+    station = Station.objects.create(
+        township=township,
+        name="马桥街道社会工作站",
+        address="马桥街道1号",
+        site_area_m2=Decimal("800"),
+        opened_on=date(2021, 3, 1),
+        status="operating",
+    )
+    station.communities.set(served)
+    return station, served
+
+
+def id_number(n: int, born: int) -> str:
+    """A valid resident ID number of 海宁市, born in year ``born``, distinct for each ``n`` below 1,000."""
+    from staffing.validators import id_number_check_char
+
+    body = f"330481{born}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return body + id_number_check_char(body)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, page_client, repeat, report, setup_django  # noqa: E402
+from bench.harness import analyze, id_number, maqiao_station, page_client, repeat, report, setup_django  # noqa: E402
 
 BENEFICIARIES = 2_000
 KEY_TARGETS = 300
@@ -39,30 +39,9 @@ def build(records: int, today: date):
     from accounts.models import User
     from services.models import Beneficiary, Project, ServiceRecord, ServiceVolunteer, TargetGroup
     from staffing.models import StaffMember, Volunteer, VolunteerHours
-    from staffing.validators import id_number_check_char
-    from stations.models import Region, Station
 
     rng = random.Random(11)
-    city = Region.objects.create(name="嘉兴市", code="330400000000", level="city")
-    county = Region.objects.create(name="海宁市", code="330481000000", level="county", parent=city)
-    township = Region.objects.create(name="马桥街道", code="330481004000", level="township", parent=county)
-    communities = [
-        Region.objects.create(name=f"社区{n}", code=f"330481004{n:03d}", level="community", parent=township)
-        for n in range(1, 9)
-    ]
-    station = Station.objects.create(
-        township=township,
-        name="马桥街道社会工作站",
-        address="马桥街道1号",
-        site_area_m2=Decimal("800"),
-        opened_on=date(2021, 3, 1),
-        status="operating",
-    )
-    station.communities.set(communities)
-
-    def id_number(n: int, born: int) -> str:
-        body = f"330481{born}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-        return body + id_number_check_char(body)
+    station, communities = maqiao_station()
 
     staff = StaffMember.objects.bulk_create(
         StaffMember(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import F
+
 from accounts.models import User
 from stations.demo import DEMO_TOWNSHIP, DemoStations
 
@@ -149,15 +151,18 @@ def seed_last_year(rng, last: Assignment, demo: DemoStations, users: dict, today
         made.published += 1
     # A data error found after publication: 长安镇's case records had been counted short.
     corrected = Evaluation.objects.get(assignment=last, station__township__name="长安镇")
-    line = corrected.scores.select_related("indicator").get(indicator__code="C3")
-    if line.score < line.indicator.max_points:
-        evaluation_amend(
-            evaluation=corrected,
-            user=users["city"],
-            indicator=line.indicator_id,
-            new_score=line.indicator.max_points,
-            reason="复核个案档案：结案个案漏计3例，按实际补正",
-        )
+    short = corrected.scores.select_related("indicator").filter(score__lt=F("indicator__max_points"))
+    line = (
+        short.filter(indicator__code="C3").first()
+        or short.order_by("indicator__dimension__order", "indicator__order").first()
+    )
+    evaluation_amend(
+        evaluation=corrected,
+        user=users["city"],
+        indicator=line.indicator_id,
+        new_score=line.indicator.max_points,
+        reason=f"复核{line.indicator.code}佐证材料：平台记录漏计，按实际补正",
+    )
     # 马桥's township official objects to the satisfaction score; the city has yet to answer.
     maqiao = Evaluation.objects.get(assignment=last, station__township__name=DEMO_TOWNSHIP)
     evaluation_answer(
@@ -256,7 +261,8 @@ def seed(rng: random.Random, demo: DemoStations, today: date) -> DemoEvaluation:
     Amendment.objects.filter(evaluation__in=again).delete()  # audit rows are protected: only the demo clears them
     again.delete()
     last, midterm = seed_assignments(demo, today)
-    seed_surveys(rng, demo, users, today, made)
+    # The surveys draw from a generator of their own: a second run, which finds them made, scores as the first did.
+    seed_surveys(random.Random(rng.random()), demo, users, today, made)
     seed_last_year(rng, last, demo, users, today, made)
     seed_midterm(rng, midterm, demo, users, made)
     seed_two_way(demo, users, today)

@@ -239,7 +239,7 @@ class ServiceRecordViewSet(ScopedModelViewSet):
     action_perms = {"attachments": "view", "attachment": "view"}
     idempotent_actions = frozenset({"create"})
 
-    def perform_destroy(self, instance):
+    def destroy_instance(self, instance):
         service_record_delete(record=instance)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})

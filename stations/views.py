@@ -29,6 +29,7 @@ from accounts.mixins import (
     ScopedQuerysetMixin,
     save_in_scope,
 )
+from accounts.scope import day_in_reach
 from config.lists import Column, ListPageMixin, sorted_by  # noqa: F401  (sorted_by: imported from here by services)
 from config.params import query_id
 from evaluation.rules.grading import station_results
@@ -298,7 +299,8 @@ class StationDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, Detail
             current_contract=next((c for c in contracts if c.is_current), None),
             communities=station.communities.order_by("code"),
             checklist=station_checklist(station),
-            glance=station_glance(station, date.today()),
+            # An evaluator sees the month of a year it evaluates (the last of last year's, when scoring it).
+            glance=station_glance(station, day_in_reach(self.request.user, station=station, today=date.today())),
             **station_results_glance(station, self.request.user),
         )
         return context

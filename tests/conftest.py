@@ -142,6 +142,7 @@ def seeded_demo(django_db_setup, django_db_blocker):
         shipped_standard_items()
         shipped_target_groups()
         shipped_catalog()
+        shipped_scorecards()
         call_command("seed_demo", stdout=StringIO())
         yield
         transaction.set_rollback(True)

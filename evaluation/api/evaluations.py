@@ -12,9 +12,7 @@ them; ``facts/`` adds what the portal knows for each indicator and the suggested
 """
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -45,8 +43,8 @@ from ..rules.workflow import (
     evaluation_submit,
     evidence_add,
     evidence_remove,
-    locked,
     scores_write,
+    summary_write,
 )
 from ..selectors import evaluation_sheet, evaluation_with_history
 from .serializers import (
@@ -91,23 +89,6 @@ class EvaluationFilter(django_filters.FilterSet):
     def filter_region(self, queryset, name, value):
         region = Region.objects.filter(code=value).only("path").first()
         return queryset.filter(station__township__path__startswith=region.path) if region else queryset.none()
-
-
-def summary_write(*, evaluation: Evaluation, user, summary: str) -> Evaluation:
-    """The evaluator's overall comment, written while the evaluation is a draft (like its scores).
-
-    Kept here until ``rules.workflow`` has its own: the same checks as ``scores_write`` (the right and the reach,
-    409 once published, a field error after submission).
-    """
-    assert_may(user, "score_evaluation", evaluation, _("Only the assigned evaluation agency's evaluators score."))
-    with transaction.atomic():
-        evaluation = locked(evaluation)
-        assert_not_published(evaluation)
-        if evaluation.status != EvaluationStatus.DRAFT:
-            raise DjangoValidationError({"summary": [_("The overall comment cannot change after submission.")]})
-        evaluation.summary = summary.strip()
-        evaluation.save(update_fields=["summary", "updated_at"])
-    return evaluation
 
 
 FILE_PATH = OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)

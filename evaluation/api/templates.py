@@ -9,7 +9,6 @@ is not an unused draft never changes (409, ``Frozen``); ``new-version`` copies a
 from decimal import Decimal
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -18,14 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.viewsets import ScopedModelViewSet, ScopedRelatedField
 from config.filters import IdField, IdFilter
 from reports.spreadsheets import XLSX, xlsx_response
-from services.serializers import api_errors
+from services.api import ruled
 from stations.models import Region
 
 from ..choices import TemplatePurpose, TemplateStatus
@@ -46,25 +44,8 @@ from ..rules.templates import (
     template_retire,
     template_update,
 )
-from ..rules.workflow import Conflict
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class ConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("This change is not allowed in the record's present state.")
-    default_code = "conflict"
-
-
-def ruled(call, **kwargs):
-    """Call a rule: its ``ValidationError`` is the API's 400 on the same fields, its ``Conflict`` a 409."""
-    try:
-        return call(**kwargs)
-    except DjangoValidationError as error:
-        raise api_errors(error) from error
-    except Conflict as error:
-        raise ConflictError(error.message) from error
 
 
 # --- shapes ------------------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ indicator's code), ``PermissionDenied`` (403), and ``Conflict`` for a step the e
 and for any write to a published evaluation (409).
 """
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_of
 from reports.services import reports_refresh
 from services.models import Attachment, Case, ServiceRecord
-from services.rules import upload_content_type
+from services.rules import upload_content_type, upload_save
 from stations.choices import RegionLevel
 
 from ..choices import EvaluationStatus, EvidenceKind, TownshipAnswer
@@ -246,6 +245,19 @@ def scores_write(*, evaluation: Evaluation, user, scores: list[dict]) -> list[Sc
     return changed
 
 
+def summary_write(*, evaluation: Evaluation, user, summary: str) -> Evaluation:
+    """The evaluator's overall comment, written while the evaluation is a draft, like its scores."""
+    assert_may(user, "score_evaluation", evaluation, _("Only the assigned evaluation agency's evaluators score."))
+    with transaction.atomic():
+        evaluation = locked(evaluation)
+        assert_not_published(evaluation)
+        if evaluation.status != Status.DRAFT:
+            raise refuse("summary", _("The overall comment cannot change after submission."))
+        evaluation.summary = (summary or "").strip()
+        evaluation.save(update_fields=["summary", "updated_at"])
+    return evaluation
+
+
 def _indicator_id(raw) -> int | None:
     raw = getattr(raw, "pk", raw)
     try:
@@ -340,24 +352,11 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
 def evaluation_file_add(*, evaluation: Evaluation, user, upload) -> EvaluationFile:
     """Upload a file as evidence of a draft: an image or a PDF, checked like a service attachment."""
     assert_may(user, "score_evaluation", evaluation, _("Only the assigned evaluation agency's evaluators score."))
-    content_type = upload_content_type(upload)
+    upload_content_type(upload)  # a bad file is refused before the evaluation is locked
     with transaction.atomic():
         evaluation = locked(evaluation)
         assert_status(evaluation, (Status.DRAFT,), _("Files can only be added while the evaluation is a draft."))
-        added = EvaluationFile(
-            evaluation=evaluation,
-            original_name=os.path.basename(upload.name or "")[:255] or "file",
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-        added.file.save(upload.name or "file", upload, save=False)
-        try:
-            added.save()
-        except Exception:
-            added.file.delete(save=False)
-            raise
-    return added
+        return upload_save(EvaluationFile(evaluation=evaluation), upload, user=user, default_name="file")
 
 
 # --- the steps ------------------------------------------------------------------------------------------------

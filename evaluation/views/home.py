@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -21,7 +21,7 @@ from accounts.mixins import RolePermissionRequiredMixin
 from stations.models import Station
 
 from ..choices import EvaluationStatus
-from ..models import Assignment, Evaluation
+from ..models import Assignment, Evaluation, Transition
 from ..rules.workflow import evaluation_start
 
 STATUS_COLORS = {
@@ -51,6 +51,14 @@ class StationRow:
     @property
     def status_color(self) -> str:
         return STATUS_COLORS.get(self.evaluation.status, "secondary") if self.evaluation else "secondary"
+
+    @property
+    def returned(self) -> str | None:
+        """Why the evaluation came back to draft, if its last step was a return (a reviewer's reason)."""
+        evaluation = self.evaluation
+        if evaluation is None or evaluation.status != EvaluationStatus.DRAFT:
+            return None
+        return evaluation.returned_because if evaluation.last_step_to == EvaluationStatus.DRAFT else None
 
     @property
     def open(self) -> bool:
@@ -96,10 +104,16 @@ def assignment_cards(user, today: date) -> list[AssignmentCard]:
         .prefetch_related(Prefetch("stations", queryset=stations, to_attr="shown_stations"))
         .order_by("due_on", "ends_on", "pk")
     )
+    latest_step = Transition.objects.filter(evaluation=OuterRef("pk")).order_by("-at", "-pk")
     evaluations = (
         Evaluation.objects.visible_to(user)
         .filter(assignment__in=[assignment.pk for assignment in assignments])
-        .annotate(scored=Count("scores", filter=Q(scores__score__isnull=False)), indicators=Count("scores"))
+        .annotate(
+            scored=Count("scores", filter=Q(scores__score__isnull=False)),
+            indicators=Count("scores"),
+            returned_because=Subquery(latest_step.filter(to_status=EvaluationStatus.DRAFT).values("reason")[:1]),
+            last_step_to=Subquery(latest_step.values("to_status")[:1]),
+        )
         .order_by()
     )
     found = {(evaluation.assignment_id, evaluation.station_id): evaluation for evaluation in evaluations}

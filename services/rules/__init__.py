@@ -50,6 +50,7 @@ from .records import (
     service_record_update,
     sniff_content_type,
     upload_content_type,
+    upload_save,
     volunteer_book,
     volunteers_unbook,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "add_error",
     "attachment_add",
     "upload_content_type",
+    "upload_save",
     "case_assess",
     "case_close",
     "case_follow_up",

@@ -201,14 +201,18 @@ class TimelineEvent:
 TIMELINE_ORDER = {"intake": 0, "assessment": 1, "plan": 2, "follow_up": 3, "referral": 3, "closure": 4}
 
 
-def case_timeline(case: Case) -> list[TimelineEvent]:
-    """The steps of ``case`` in the order they happened (by date; on one day, in workflow order)."""
+def case_timeline(case: Case, *, user=None) -> list[TimelineEvent]:
+    """The steps of ``case`` in the order they happened (by date; on one day, in workflow order). With ``user``, the
+    follow-ups and referrals are those ``user`` reaches (an evaluator: of the evaluated years only)."""
+    follow_ups, referrals = case.follow_ups.all(), case.referrals.all()
+    if user is not None:
+        follow_ups, referrals = follow_ups.visible_to(user), referrals.visible_to(user)
     events = [TimelineEvent("intake", case.opened_on, case.intake_notes, worker=case.worker.name)]
     if case.assessed_on:
         events.append(TimelineEvent("assessment", case.assessed_on, case.assessment, score=case.before_score))
     if case.planned_on:
         events.append(TimelineEvent("plan", case.planned_on, case.plan))
-    for follow_up in case.follow_ups.select_related("worker").order_by("date", "pk"):
+    for follow_up in follow_ups.select_related("worker").order_by("date", "pk"):
         events.append(
             TimelineEvent(
                 "follow_up",
@@ -218,7 +222,7 @@ def case_timeline(case: Case) -> list[TimelineEvent]:
                 next_step=follow_up.next_step,
             )
         )
-    for referral in case.referrals.order_by("date", "pk"):
+    for referral in referrals.order_by("date", "pk"):
         events.append(
             TimelineEvent("referral", referral.date, referral.reason, agency=referral.agency, result=referral.result)
         )

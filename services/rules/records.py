@@ -211,20 +211,21 @@ def upload_content_type(file) -> str:
     return content_type
 
 
+def upload_save(row, file, *, user, default_name: str):
+    """Save ``row`` (an evidence file model: ``file``, ``original_name``, ``content_type``, ``size``,
+    ``uploaded_by``) with the checked upload ``file``; the stored file goes again if the row cannot be saved."""
+    row.content_type = upload_content_type(file)
+    row.original_name = os.path.basename(file.name or "")[:255] or default_name
+    row.size, row.uploaded_by = file.size, user
+    row.file.save(file.name or default_name, file, save=False)
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
+    return row
+
+
 def attachment_add(*, record: ServiceRecord, user, file) -> Attachment:
     """Attach evidence to ``record``: an image or a PDF checked by ``upload_content_type``."""
-    content_type = upload_content_type(file)
-    attachment = Attachment(
-        record=record,
-        original_name=os.path.basename(file.name or "")[:255] or "attachment",
-        content_type=content_type,
-        size=file.size,
-        uploaded_by=user,
-    )
-    attachment.file.save(file.name or "attachment", file, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
+    return upload_save(Attachment(record=record), file, user=user, default_name="attachment")

@@ -188,7 +188,7 @@ class CaseDetailView(RolePermissionRequiredMixin, ScopedQuerysetMixin, DetailVie
         return super().get_context_data(
             station=case.station,
             tab="cases",
-            timeline=case_timeline(case),
+            timeline=case_timeline(case, user=self.request.user),
             step_forms=self.step_forms(kwargs.pop("bound", None)) if can_change else {},
             change=(case.after_score - case.before_score)
             if case.after_score is not None and case.before_score is not None

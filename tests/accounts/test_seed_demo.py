@@ -9,6 +9,20 @@ from django.db.models import Sum
 
 from accounts.choices import Role
 from accounts.models import User
+from evaluation.choices import EvaluationStatus, Grade, Stage, TownshipAnswer
+from evaluation.models import (
+    Amendment,
+    Assignment,
+    Evaluation,
+    EvaluationPolicy,
+    Score,
+    Survey,
+    SurveyResponse,
+    TownshipResponse,
+    Transition,
+    TwoWayAssessment,
+)
+from evaluation.rules.grading import evaluation_grade
 from services.models import (
     Beneficiary,
     Case,
@@ -96,9 +110,22 @@ STATIONS = (
 )
 
 
+EVALUATION = (
+    Assignment,
+    Evaluation,
+    Score,
+    Transition,
+    Amendment,
+    TownshipResponse,
+    Survey,
+    SurveyResponse,
+    TwoWayAssessment,
+)
+
+
 def counts() -> tuple[int, ...]:
     """Rows of every table the demo writes, change histories included (a second run saves nothing)."""
-    return tuple(m.objects.count() for m in (*STATIONS, *STAFFING, *SERVICES))
+    return tuple(m.objects.count() for m in (*STATIONS, *STAFFING, *SERVICES, *EVALUATION))
 
 
 def test_the_demo_is_a_city_of_about_seventy_townships_with_every_role(seeded_demo):
@@ -150,6 +177,33 @@ def test_the_staffing_demo_shows_compliant_short_and_tiny_stations_honestly(seed
         *Volunteer.objects.values_list("id_number", flat=True),
     ]:
         validate_id_number(number)
+
+
+def test_the_demo_evaluated_haining_last_year_across_every_grade_and_this_years_midterm_is_under_way(seeded_demo):
+    """Issue 9's demo: 12 results of last year published (马桥 excellent, one failing), one amended, one objected to;
+    this year's mid-term has drafts, one submitted and one returned; surveys answered; 马桥's two-way pair."""
+    year = date.today().year
+    last = Evaluation.objects.filter(year=year - 1, stage=Stage.ANNUAL)
+    assert last.count() == 12 and set(last.values_list("status", flat=True)) == {EvaluationStatus.PUBLISHED}
+    assert set(last.values_list("grade", flat=True)) == set(Grade.values)
+    assert last.get(station__township__name="马桥街道").grade == Grade.EXCELLENT
+    assert last.filter(grade=Grade.FAIL).count() == 1
+    assert Amendment.objects.filter(evaluation__in=last).count() == 1
+    assert TownshipResponse.objects.filter(evaluation__in=last, answer=TownshipAnswer.OBJECT).count() == 1
+    for evaluation in last:  # the stored figures are the rules' own
+        total = sum(evaluation.scores.values_list("score", flat=True))
+        assert evaluation.total == total and evaluation.grade == evaluation_grade(total, EvaluationPolicy())
+    midterm = Evaluation.objects.filter(year=year, stage=Stage.MIDTERM)
+    assert midterm.filter(status=EvaluationStatus.SUBMITTED).count() == 1
+    assert midterm.filter(status=EvaluationStatus.DRAFT).count() >= 3
+    assert (
+        Transition.objects.filter(evaluation__in=midterm, to_status=EvaluationStatus.DRAFT).exclude(reason="").count()
+        == 1
+    )
+    assert SurveyResponse.objects.filter(survey__year=year - 1).count() >= 12 * 30
+    assert (
+        TwoWayAssessment.objects.filter(station__township__name="马桥街道").values("direction").distinct().count() == 2
+    )
 
 
 def test_running_it_twice_changes_nothing(seeded_demo, settings):

@@ -14,6 +14,7 @@ objects. The administrator may do everything; only the administrator deletes. A 
 allow is a 409, a missing reason a 400.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,6 +37,7 @@ from evaluation.rules.workflow import (
     evaluation_submit,
     evidence_add,
 )
+from services.models import ServiceRecord
 from tests.factories import AssignmentFactory
 from tests.matrix import Endpoint, only, register_api, statuses
 from tests.services.matrix_api import PNG
@@ -81,7 +83,15 @@ def build(world) -> None:
 
     draft = begun(world, assignment)
     first = draft.scores.select_related("indicator").order_by("indicator__dimension__order", "indicator__order")[0]
-    evidence = evidence_add(score=first, user=users["evaluator"], kind="record", target_id=world.extra["record"].pk)
+    # A record of its own: the services matrix deletes its target record.
+    record = ServiceRecord.objects.create(
+        station=s1,
+        date=min(date(assignment.year, 1, 2), date.today()),
+        kind="visit",
+        duration_minutes=30,
+        summary="佐证",
+    )
+    evidence = evidence_add(score=first, user=users["evaluator"], kind="record", target_id=record.pk)
     photo = evaluation_file_add(
         evaluation=draft, user=users["evaluator"], upload=SimpleUploadedFile("现场.png", PNG, "image/png")
     )

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from evaluation.choices import EvaluationStatus, EvidenceKind
 from evaluation.models import Assignment, Evaluation, EvaluationFile, Evidence, Score
-from evaluation.rules.workflow import evaluation_start
+from evaluation.rules.workflow import evaluation_return, evaluation_start
 from services.models import Attachment, Case, ServiceRecord
+from tests.evaluation.helpers import submitted
 from tests.factories import AssignmentFactory, BeneficiaryFactory, StationFactory
 from tests.services.helpers import staff_member
 from tests.services.matrix_api import PNG
@@ -91,6 +92,14 @@ def test_home_shows_progress_as_indicators_scored_of_all(world):
     content = response.content.decode()
     assert "3 / 23" in content
     assert f'data-continue="{world.stations["S1"].pk}"' in content
+
+
+def test_home_says_why_an_evaluation_came_back(world):
+    evaluation_return(evaluation=submitted(world), user=world.users["county"], reason="缺少探访记录佐证")
+
+    content = signed_in(world, "evaluator").get(reverse("evaluation:home")).content.decode()
+
+    assert "data-returned" in content and "缺少探访记录佐证" in content
 
 
 def test_home_marks_a_passed_deadline_as_overdue(world):
