@@ -26,12 +26,18 @@ from stations.models import Station
 
 from ..choices import Stage
 from ..models import Assignment, Evaluation
+from ..rules.assignments import (
+    assignment_dropped,
+    assignment_locked_changes,
+    assignment_stations,
+    dropped_message,
+    locked_message,
+)
 from ..rules.workflow import Conflict, evaluation_start
 from ..selectors import evaluation_with_history
 from .serializers import AssignmentSerializer, EvaluationSerializer, StartSerializer
 
 # What evaluations are pinned to: fixed once one has begun.
-LOCKED = ("template", "year", "stage")
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -82,34 +88,18 @@ class AssignmentViewSet(ScopedModelViewSet):
 
     def update(self, request, *args, **kwargs):
         assignment = self.get_object()
-        outside = assignment.stations.exclude(pk__in=Station.objects.visible_to(request.user).values("pk"))
         serializer = self.get_serializer(assignment, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        evaluated = set(assignment.evaluations.values_list("station_id", flat=True))
-        if evaluated:
-            changed = [name for name in LOCKED if name in data and data[name] != getattr(assignment, name)]
-            if changed:
-                raise Conflict(_("Evaluations have begun on this assignment: its scorecard, year and stage are fixed."))
-            if "stations" in data:
-                dropped = (
-                    evaluated - {station.pk for station in data["stations"]} - set(outside.values_list("pk", flat=True))
-                )
-                if dropped:
-                    raise Conflict(
-                        _("Already being evaluated, so it stays in the assignment: %(names)s.")
-                        % {
-                            "names": "、".join(
-                                Station.objects.filter(pk__in=dropped).order_by("name").values_list("name", flat=True)
-                            )
-                        }
-                    )
+        data, user = serializer.validated_data, request.user
+        if assignment_locked_changes(assignment, data):
+            raise Conflict(locked_message())
+        if "stations" in data and (dropped := assignment_dropped(assignment, data["stations"], user=user)):
+            raise Conflict(dropped_message(dropped))
         with transaction.atomic():
-            kept = list(outside)  # stations the caller cannot see stay as they were
             if "stations" in data:
-                data["stations"] = [*data["stations"], *kept]
+                data["stations"] = assignment_stations(assignment, data["stations"], user=user)
             assignment = serializer.save()
-            assert_in_scope(request.user, assignment)
+            assert_in_scope(user, assignment)
         return self.answer(assignment)
 
     @extend_schema(

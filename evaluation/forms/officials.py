@@ -20,6 +20,7 @@ from stations.models import Organization, Region, Station
 
 from ..choices import EvaluationStatus, Grade, Stage, TemplatePurpose, TemplateStatus
 from ..models import Assignment, Evaluation, ScorecardTemplate
+from ..rules.assignments import LOCKED, assignment_dropped, assignment_evaluated, assignment_stations, dropped_message
 
 NOT_GRADED = "none"
 REASON_MAX = 1000
@@ -154,8 +155,6 @@ class AssignmentForm(PortalFormMixin, forms.ModelForm):
     a station already evaluated stays in the assignment. Stations outside the official's region, if any, are kept.
     """
 
-    LOCKED = ("template", "year", "stage")
-
     starts_on = RangedDateField(label=_("access from"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = RangedDateField(label=_("access until"), widget=forms.DateInput(attrs={"type": "date"}))
     due_on = RangedDateField(
@@ -186,35 +185,25 @@ class AssignmentForm(PortalFormMixin, forms.ModelForm):
         self.fields["stations"].queryset = stations
         self.fields["stations"].choices = [(station.pk, station.name) for station in listed]
         self.townships = {station.pk: station.township.name for station in listed}
-        self.evaluated = frozenset(
-            self.instance.evaluations.values_list("station_id", flat=True) if self.instance.pk else ()
-        )
-        self.locked = bool(self.evaluated)
+        self.locked = bool(assignment_evaluated(self.instance))
         if self.locked:
-            for name in self.LOCKED:
+            for name in LOCKED:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Locked: evaluations have begun on it.")
 
     def clean_stations(self):
         chosen = self.cleaned_data["stations"]
-        dropped = self.evaluated - {station.pk for station in chosen}
-        in_scope = set(self.fields["stations"].queryset.filter(pk__in=dropped).values_list("name", flat=True))
-        if in_scope:
-            raise ValidationError(
-                _("Already being evaluated, so it stays in the assignment: %(names)s.")
-                % {"names": "、".join(sorted(in_scope))}
-            )
+        if dropped := assignment_dropped(self.instance, chosen, user=self.user):
+            raise ValidationError(dropped_message(dropped))
         return chosen
 
     def save(self, commit=True):
         assignment = super().save(commit=False)
-        chosen = list(self.cleaned_data["stations"])
-        if assignment._state.adding:
+        adding = assignment._state.adding
+        chosen = assignment_stations(None if adding else assignment, self.cleaned_data["stations"], user=self.user)
+        if adding:
             assignment.created_by = self.user
             assignment.region = getattr(self.user, "region", None)  # who commissioned it; none for the admin
-        else:
-            # Stations the official cannot see stay as they were (a city's assignment edited by a county, say).
-            chosen += list(assignment.stations.exclude(pk__in=Station.objects.visible_to(self.user).values("pk")))
         assignment.save()
         assignment.stations.set(chosen)
         return assignment
