@@ -223,8 +223,8 @@ class DiffQuerySerializer(serializers.Serializer):
 
 
 class ScorecardTemplateFilter(django_filters.FilterSet):
-    purpose = django_filters.ChoiceFilter(choices=TemplatePurpose.choices)
-    status = django_filters.ChoiceFilter(choices=TemplateStatus.choices)
+    purpose = django_filters.ChoiceFilter(choices=TemplatePurpose.choices, empty_label=gettext_lazy("All purposes"))
+    status = django_filters.ChoiceFilter(choices=TemplateStatus.choices, empty_label=gettext_lazy("All statuses"))
     code = django_filters.CharFilter(max_length=40)
     region = IdFilter(field_name="region_id")
 
