@@ -24,8 +24,8 @@ from .scorecards import Indicator, ScorecardTemplate
 
 class EvaluationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "EvaluationQuerySet":
-        """An agency's evaluators see the evaluations of its current assignments; everyone else those of the
-        stations in their scope (officials and stations see a draft too, but only published ones are results)."""
+        """An agency's evaluators see the evaluations of its current assignments; a station's own staff its published
+        results (a score is not argued over while it is in review); officials every evaluation of their region."""
         scope = scope_of(user)
         if scope.everything:
             return self.all()
@@ -33,6 +33,8 @@ class EvaluationQuerySet(models.QuerySet):
             return self.filter(
                 assignment__in=Assignment.objects.visible_to(user), station__in=Station.objects.visible_to(user)
             )
+        if scope.station_id is not None:
+            return self.published().filter(station_id=scope.station_id)
         return self.filter(station__in=Station.objects.visible_to(user))
 
     def published(self) -> "EvaluationQuerySet":

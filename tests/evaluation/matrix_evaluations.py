@@ -75,6 +75,11 @@ def begun(world, assignment) -> Evaluation:
     return evaluation
 
 
+def draft_reads() -> dict:
+    """Reading an evaluation still in the works: everyone in scope but the station's own staff, who see results."""
+    return statuses(200, outsider=404, manager=404, worker=404)
+
+
 def build(world) -> None:
     """One evaluation of S1 in each status, in ``world.extra`` as ``evaluation_draft`` ... ``evaluation_published``."""
     users, s1 = world.users, world.stations["S1"]
@@ -236,7 +241,7 @@ register_api(
         lambda w: "/api/v1/evaluations/",
         statuses(200),
         covers="api:evaluation-list",
-        listed=lambda w: w.extra["evaluation_draft"].pk,
+        listed=lambda w: w.extra["evaluation_published"].pk,  # a result: the station's staff see it too
     ),
     Endpoint(
         "evaluation-create",
@@ -250,7 +255,7 @@ register_api(
         "evaluation-detail",
         "get",
         at("evaluation_draft"),
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-detail",
     ),
     Endpoint(
@@ -431,7 +436,7 @@ register_api(
         "evaluation-scores",
         "get",
         at("evaluation_draft", "scores"),
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-scores",
     ),
     Endpoint(
@@ -462,7 +467,7 @@ register_api(
         "evaluation-evidence",
         "get",
         at("evaluation_draft", "evidence"),
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-evidence",
     ),
     Endpoint(
@@ -492,7 +497,7 @@ register_api(
         "evaluation-files",
         "get",
         at("evaluation_draft", "files"),
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-files",
     ),
     Endpoint(
@@ -517,14 +522,14 @@ register_api(
         "evaluation-file",
         "get",
         lambda w: f"{at('evaluation_draft')(w)}files/{w.extra['evaluation_file'].pk}/",
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-file",
     ),
     Endpoint(
         "evaluation-facts",
         "get",
         at("evaluation_draft", "facts"),
-        statuses(200, outsider=404),
+        draft_reads(),
         covers="api:evaluation-facts",
     ),
 )

@@ -170,7 +170,7 @@ register_pages(
         "evaluation-detail-submitted",
         "get",
         lambda w: f"/evaluation/{pk('submitted_evaluation')(w)}/",
-        reads(),
+        reads() | {"manager": 404, "worker": 404},  # not yet a result: the station's staff do not see it
         covers="evaluation:evaluation-detail",
     ),
     Endpoint(

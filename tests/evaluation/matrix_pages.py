@@ -92,7 +92,8 @@ register_pages(
         "evaluation-scorecard",
         "get",
         lambda w: evaluation_url(w, "score/"),
-        statuses(302, anonymous=302, outsider=404, admin=200, evaluator=200),
+        # Non-scorers are sent to the evaluation's page; the station's own staff do not see a draft at all.
+        statuses(302, anonymous=302, outsider=404, admin=200, evaluator=200, manager=404, worker=404),
         "evaluation:scorecard",
     ),
     page(
@@ -159,7 +160,7 @@ register_pages(
         "evaluation-file",
         "get",
         lambda w: evaluation_url(w, f"files/{target(w, 'file').pk}/"),
-        only(READERS, 200, 404, anonymous=302),
+        only([role for role in READERS if role not in ("manager", "worker")], 200, 404, anonymous=302),
         "evaluation:file",
     ),
 )
