@@ -20,26 +20,19 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 
+from config.conflicts import Conflict
 from config.filters import ID_REGEX
 
 from .idempotency import IdempotencyAutoSchema, api_idempotent
 
 
 class Conflict409(APIException):
-    """A rule's refusal of a step the record's present state does not allow (a repeated or skipped step, any write
-    to a published evaluation, a change to a frozen scorecard): the rules raise ``evaluation.rules.workflow.Conflict``,
-    every scoped write answers it 409."""
+    """A rule's refusal of a step the record's present state does not allow (``config.conflicts.Conflict``): every
+    scoped write answers it 409."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("This change is not allowed in the record's present state.")
     default_code = "conflict"
-
-
-def rule_conflicts() -> tuple[type[Exception], ...]:
-    """The rules' "not in this state" exceptions (imported late: the rules import this app's scope)."""
-    from evaluation.rules.workflow import Conflict
-
-    return (Conflict,)
 
 
 class InUse(APIException):
@@ -89,7 +82,7 @@ class ScopedViewSetMixin:
                     if idempotent:
                         return api_idempotent(handler, request, *args, **kwargs)
                     return handler(request, *args, **kwargs)
-            except rule_conflicts() as error:
+            except Conflict as error:
                 # Raised inside the transaction, so whatever the handler wrote is rolled back before the 409.
                 raise Conflict409(getattr(error, "message", None) or str(error)) from error
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
+from config.conflicts import Conflict
 from reports.services import reports_refresh
 from services.models import Attachment, Case, ServiceRecord
 from services.rules import upload_content_type, upload_save
@@ -41,14 +42,6 @@ from .facts import evaluation_suggestions
 from .grading import evaluation_grade, evaluation_stars, points, policy_for
 
 Status = EvaluationStatus
-
-
-class Conflict(Exception):
-    """A step the evaluation's status does not allow (skipped or repeated), or a write to a published evaluation."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def refuse(field_name: str, message: str) -> ValidationError:
