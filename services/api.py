@@ -10,7 +10,7 @@ from datetime import date
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin, assert_in_scope
+from config.downloads import evidence_response
 from staffing.api import FULL_ID_NUMBER, StationFigureView
 from staffing.models import StaffMember
 from staffing.serializers import WholeIdNumberSerializer
@@ -265,15 +266,7 @@ class ServiceRecordViewSet(ScopedModelViewSet):
         attachment = self.get_object().attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise Http404
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_response(attachment, as_attachment=True)
 
 
 # --- cases -------------------------------------------------------------------------------------------

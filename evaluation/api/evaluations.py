@@ -14,7 +14,7 @@ them; ``facts/`` adds what the portal knows for each indicator and the suggested
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.viewsets import ScopedViewSetMixin
+from config.downloads import evidence_response
 from config.filters import ID_REGEX, IdFilter
 from config.params import YEAR_MAX, YEAR_MIN
 from services.api import ruled
@@ -397,15 +398,7 @@ class EvaluationViewSet(
         found = self.get_object().files.filter(pk=file_id).first()
         if found is None:
             raise Http404
-        try:
-            handle = found.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"  # Cache-Control: no-store comes from config.cache_control
-        return response
+        return evidence_response(found, as_attachment=True)
 
     # --- facts -------------------------------------------------------------------------------------------------
 

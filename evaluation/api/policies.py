@@ -16,16 +16,7 @@ from stations.policies import CHANGE_FIELDS, PolicyChangeSerializer, RegionPolic
 
 from ..models import EvaluationPolicy
 
-FIGURES = [
-    "excellent_min",
-    "good_min",
-    "pass_min",
-    "five_stars_min",
-    "four_stars_min",
-    "three_stars_min",
-    "two_stars_min",
-    "one_star_min",
-]
+FIGURES = EvaluationPolicy.FIGURES
 
 
 class EvaluationPolicySerializer(CleanModelSerializer):

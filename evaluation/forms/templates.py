@@ -146,18 +146,7 @@ class EvaluationPolicyForm(PortalFormMixin, FieldsetsMixin, RegionPolicyFormFiel
 
     class Meta:
         model = EvaluationPolicy
-        fields = [
-            "region",
-            "year",
-            "excellent_min",
-            "good_min",
-            "pass_min",
-            "five_stars_min",
-            "four_stars_min",
-            "three_stars_min",
-            "two_stars_min",
-            "one_star_min",
-        ]
+        fields = ["region", "year", *EvaluationPolicy.FIGURES]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,19 @@ def points_field(label: str, default: str) -> models.DecimalField:
     )
 
 
+# The thresholds a policy sets, in the order forms, tables and the API list them.
+FIGURES = [
+    "excellent_min",
+    "good_min",
+    "pass_min",
+    "five_stars_min",
+    "four_stars_min",
+    "three_stars_min",
+    "two_stars_min",
+    "one_star_min",
+]
+
+
 class EvaluationPolicy(models.Model):
     """Grade and star thresholds on an evaluation's total (0-100 points); stations use the nearest region's policy.
 
@@ -39,6 +52,8 @@ class EvaluationPolicy(models.Model):
     three_stars_min = points_field(_("three stars from (points)"), "80")
     two_stars_min = points_field(_("two stars from (points)"), "70")
     one_star_min = points_field(_("one star from (points)"), "60")
+
+    FIGURES = FIGURES
 
     history = HistoricalRecords()
     objects = RegionPolicyQuerySet.as_manager()

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import RolePermissionRequiredMixin, ScopedQuerysetMixin
 from accounts.privacy import people_view
+from config.downloads import evidence_response
 from services.models import Attachment, Case, ServiceRecord
 
 from ..choices import EvaluationStatus, EvidenceKind
@@ -489,15 +490,7 @@ class EvaluationFileView(RolePermissionRequiredMixin, View):
         upload = get_object_or_404(
             EvaluationFile.objects.filter(evaluation__in=evaluations), pk=kwargs["file_pk"], evaluation=kwargs["pk"]
         )
-        response = FileResponse(
-            upload.file.open("rb"),
-            content_type=upload.content_type,
-            as_attachment=request.GET.get("download") == "1",
-            filename=upload.original_name,
-        )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_response(upload, as_attachment=request.GET.get("download") == "1")
 
 
 urlpatterns = [

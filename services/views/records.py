@@ -5,7 +5,7 @@ from functools import cached_property
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from accounts.mixins import (
     save_in_scope,
 )
 from accounts.privacy import people_view
+from config.downloads import evidence_response
 from config.lists import Column, ListPageMixin
 from reports.spreadsheets import workbook_response
 from staffing.models import StaffMember
@@ -194,15 +195,7 @@ class AttachmentDownloadView(RolePermissionRequiredMixin, ScopedQuerysetMixin, V
 
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        response = FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=request.GET.get("download") == "1",
-            filename=attachment.original_name,
-        )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_response(attachment, as_attachment=request.GET.get("download") == "1")
 
 
 class RecordUpdateView(RolePermissionRequiredMixin, ScopedQuerysetMixin, RecordFormMixin, UpdateView):
