@@ -102,6 +102,14 @@ class RosterImportView(RolePermissionRequiredMixin, StationPageMixin, FormView):
     template_name = "staffing/roster_import.html"
     form_class = RosterImportForm
 
+    def get_context_data(self, **kwargs):
+        """``includes/import_page.html``'s way back and template download."""
+        return super().get_context_data(
+            cancel_url=reverse("staffing:roster", args=[self.station.pk]),
+            template_url=reverse("staffing:roster_template"),
+            **kwargs,
+        )
+
     def dispatch_in_scope(self, handler, request, *args, **kwargs):
         self.station  # noqa: B018  (a station outside the scope is a 404 before anything else)
         return handler(request, *args, **kwargs)
