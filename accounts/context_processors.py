@@ -193,6 +193,10 @@ ENTRIES = {
         frozenset({"evaluation:station-results", "evaluation:evaluation-detail"}),
         needs_station=True,
     ),
+    "funding": NavEntry("funding", _("Funding"), "cash-coin", "funding:overview", frozenset({"funding:*"})),
+    "budget": NavEntry(
+        "budget", _("Budget and spending"), "cash-coin", "funding:budget", frozenset({"funding:*"}), needs_station=True
+    ),
 }
 OFFICIAL_MENU = [
     "dashboard",
@@ -202,9 +206,20 @@ OFFICIAL_MENU = [
     "organizations",
     "contracts",
     "evaluation",
+    "funding",
     "reports",
 ]
-STATION_MENU = ["home", "my_station", "log", "services", "staff", "volunteers", "station_evaluation", "reports"]
+STATION_MENU = [
+    "home",
+    "my_station",
+    "log",
+    "services",
+    "staff",
+    "volunteers",
+    "station_evaluation",
+    "budget",
+    "reports",
+]
 ROLE_MENUS = {
     Role.ADMIN: OFFICIAL_MENU,
     Role.CITY_OFFICIAL: OFFICIAL_MENU,

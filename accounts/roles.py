@@ -99,6 +99,22 @@ RUN_SURVEYS = {"evaluation.add_survey", "evaluation.change_survey", "evaluation.
 # Each side of the two-way assessment rates the other (the direction is the role's: ``evaluation.rules``).
 RATE_TWO_WAY = {"evaluation.add_twowayassessment", "evaluation.change_twowayassessment"}
 
+# Officials read budgets, spending, policies and the city's instalments; a station's own staff their station's
+# budget, spending and policy (``funding.models.scope``).
+VIEW_FUNDING = {f"funding.view_{model}" for model in ("fundingpolicy", "budget", "expenditure", "disbursement")}
+VIEW_STATION_FUNDING = VIEW_FUNDING - {"funding.view_disbursement"}
+
+# The station manager keeps the station's budget and enters its spending; the township official approves budgets;
+# city and county officials set the funding policy and record the city's instalments.
+KEEP_BUDGET = {
+    "funding.add_budget",
+    "funding.change_budget",
+    "funding.submit_budget",
+    "funding.add_expenditure",
+    "funding.change_expenditure",
+}
+RUN_FUNDING = {"funding.add_fundingpolicy", "funding.change_fundingpolicy", "funding.add_disbursement"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_OFFICIAL: frozenset(
         VIEW_STATIONS
@@ -118,6 +134,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_SERVICES
         | VIEW_EVALUATION
         | RUN_EVALUATION
+        | VIEW_FUNDING
+        | RUN_FUNDING
     ),
     # The township official approves project plans: they move projects to their next stage.
     # They also sign off evaluation results (confirm or object) and rate the operator.
@@ -126,7 +144,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_SERVICES
         | VIEW_EVALUATION
         | RATE_TWO_WAY
-        | {"stations.change_stationstandard", "services.advance_project", "evaluation.answer_evaluation"}
+        | VIEW_FUNDING
+        | {
+            "stations.change_stationstandard",
+            "services.advance_project",
+            "evaluation.answer_evaluation",
+            "funding.approve_budget",
+        }
     ),
     Role.STATION_MANAGER: frozenset(
         VIEW_STATIONS
@@ -136,10 +160,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_EVALUATION
         | RUN_SURVEYS
         | RATE_TWO_WAY
+        | VIEW_STATION_FUNDING
+        | KEEP_BUDGET
         | {"stations.change_station", "stations.change_stationstandard", "services.advance_project"}
     ),
     Role.SOCIAL_WORKER: frozenset(
-        VIEW_STATIONS | VIEW_SERVICES | LOG_SERVICES | VIEW_EVALUATION | {"evaluation.add_surveyresponse"}
+        VIEW_STATIONS
+        | VIEW_SERVICES
+        | LOG_SERVICES
+        | VIEW_EVALUATION
+        | VIEW_STATION_FUNDING
+        | {"evaluation.add_surveyresponse"}
     ),
     # Evaluators write nothing but evaluation work: they read the stations' reports, and neither ask for nor
     # rebuild them.

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from evaluation import api as evaluation_api
+from funding import api as funding_api
 from reports.api import ReportViewSet
 from services.api import (
     BeneficiaryViewSet,
@@ -60,7 +61,7 @@ router.register("service-records", ServiceRecordViewSet, basename="service-recor
 router.register("cases", CaseViewSet, basename="case")
 router.register("focus-problems", FocusProblemViewSet, basename="focus-problem")
 router.register("service-policies", ServicePolicyViewSet, basename="service-policy")
-for prefix, viewset, basename in evaluation_api.ROUTES:
+for prefix, viewset, basename in evaluation_api.ROUTES + funding_api.ROUTES:
     router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
@@ -77,5 +78,6 @@ urlpatterns = [
     path("stations/<id:pk>/portfolio/", StationPortfolioView.as_view(), name="station-portfolio"),
     path("stations/<id:pk>/visit-rate/", StationVisitRateView.as_view(), name="station-visit-rate"),
     *evaluation_api.PATHS,
+    *funding_api.PATHS,
     path("", include(router.urls)),
 ]

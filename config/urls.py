@@ -14,6 +14,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("services/", include("services.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("funding/", include("funding.urls")),
     path("api/v1/", include("config.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -54,17 +54,25 @@ def nearest_policies(model: type[models.Model], *, stations, year: int) -> dict:
     ``model`` with its defaults. ``stations`` need their township loaded (``select_related("township")``).
     """
     stations = list(stations)
-    codes_of = {station.pk: station.township.path.strip("/").split("/") for station in stations}
+    by_township = region_policies(model, regions=[station.township for station in stations], year=year)
+    return {station.pk: by_township[station.township_id] for station in stations}
+
+
+def region_policies(model: type[models.Model], *, regions, year: int) -> dict:
+    """Region id -> the ``model`` policy in force in ``year`` for a region (a township, say): that of the nearest
+    region at or above it that has one for the year, else an unsaved ``model`` with its defaults. One query."""
+    regions = list(regions)
+    codes_of = {region.pk: region.path.strip("/").split("/") for region in regions}
     wanted = {code for codes in codes_of.values() for code in codes}
     by_code = {
         policy.region.code: policy
         for policy in model.objects.filter(region__code__in=wanted, year=year).select_related("region")
     }
     result = {}
-    for station in stations:
-        found = [by_code[code] for code in codes_of[station.pk] if code in by_code]
+    for region in regions:
+        found = [by_code[code] for code in codes_of[region.pk] if code in by_code]
         nearest = max(found, key=lambda policy: len(policy.region.path), default=None)
-        result[station.pk] = nearest or model(region=station.township, year=year)
+        result[region.pk] = nearest or model(region=region, year=year)
     return result
 
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from evaluation import api as evaluation_api
+from funding import api as funding_api
 from reports.models import Report
 from staffing.models import (
     IdNumberView,
@@ -26,6 +27,7 @@ from stations.models import OperatingContract, Organization, Region, Station, St
 
 from .conftest import ROLES, build_world
 from .evaluation.matrix import EVALUATION_WATCHED, build_evaluation
+from .funding.matrix import FUNDING_WATCHED, build_funding
 from .matrix import API, PAGES, Endpoint
 from .services import matrix_pages as _services_pages  # noqa: F401  (registers the services pages)
 from .services.matrix_api import SERVICES_WATCHED, build_services
@@ -52,7 +54,7 @@ WATCHED = [
     IdNumberView,
 ]
 
-WATCHED += SERVICES_WATCHED + EVALUATION_WATCHED
+WATCHED += SERVICES_WATCHED + EVALUATION_WATCHED + FUNDING_WATCHED
 
 
 def snapshot() -> dict:
@@ -72,6 +74,7 @@ def build_matrix_world():
     build_services(world)
     build_organizations(world)
     build_evaluation(world)
+    build_funding(world)
     return world
 
 
@@ -123,17 +126,28 @@ def listed_ids(response) -> set:
     return {row["id"] for row in response.json()["results"]}
 
 
+def of_app(endpoint: Endpoint, api_module, pages: tuple[str, ...]) -> bool:
+    """Whether ``endpoint`` is an app's: its pages (``pages``: URL name prefixes) or the routes and paths of its
+    ``api_module``."""
+    api = tuple(f"api:{basename}-" for _prefix, _viewset, basename in api_module.ROUTES)
+    public = {f"api:{path.name}" for path in api_module.PATHS}
+    return endpoint.covers.startswith((*pages, *api)) or endpoint.covers in public
+
+
 def of_evaluation(endpoint: Endpoint) -> bool:
     """Whether ``endpoint`` is the evaluation app's (its pages, its API routes, its result PDF)."""
-    api = tuple(f"api:{basename}-" for _prefix, _viewset, basename in evaluation_api.ROUTES)
-    public = {f"api:{path.name}" for path in evaluation_api.PATHS}
-    covers = endpoint.covers
-    return covers.startswith(("evaluation:", "reports:evaluation", *api)) or covers in public
+    return of_app(endpoint, evaluation_api, ("evaluation:", "reports:evaluation"))
 
 
-# Two halves in two modules, so that pytest-xdist (which keeps a module on one worker) runs them side by side.
+def of_funding(endpoint: Endpoint) -> bool:
+    """Whether ``endpoint`` is the funding app's (its pages and API)."""
+    return of_app(endpoint, funding_api, ("funding:",))
+
+
+# Three parts in three modules, so that pytest-xdist (which keeps a module on one worker) runs them side by side.
 EVALUATION_ENTRIES = [endpoint for endpoint in API + PAGES if of_evaluation(endpoint)]
-OTHER_ENTRIES = [endpoint for endpoint in API + PAGES if not of_evaluation(endpoint)]
+FUNDING_ENTRIES = [endpoint for endpoint in API + PAGES if of_funding(endpoint)]
+OTHER_ENTRIES = [endpoint for endpoint in API + PAGES if not of_evaluation(endpoint) and not of_funding(endpoint)]
 
 
 def entry_id(endpoint: Endpoint) -> str:
@@ -162,7 +176,8 @@ def check_entry(endpoint: Endpoint, role: str, world) -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", OTHER_ENTRIES, ids=entry_id)
 def test_permission_matrix(endpoint, role, matrix_world):
-    """Every entry but the evaluation app's (``test_permission_matrix_evaluation.py``), for every role."""
+    """Every entry but the evaluation and funding apps' (``test_permission_matrix_evaluation.py``,
+    ``test_permission_matrix_funding.py``), for every role."""
     check_entry(endpoint, role, matrix_world)
 
 

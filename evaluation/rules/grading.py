@@ -46,19 +46,20 @@ def evaluation_stars(total: Decimal, policy: EvaluationPolicy) -> int:
     return 0
 
 
-def station_results(stations) -> dict[int, Evaluation]:
-    """Station id -> its latest published annual or final evaluation (the one that sets its grade and stars).
+def station_results(stations, *, year: int | None = None) -> dict[int, Evaluation]:
+    """Station id -> its latest published annual or final evaluation (the one that sets its grade and stars); with
+    ``year``, its latest of that evaluated year (the one that sets the year's funding factor).
 
     One query for all ``stations`` (a queryset or a list of stations or ids); stations without one are left out.
+    An amendment changes the evaluation's grade in place, so whoever reads it next follows.
     """
     ids = [getattr(station, "pk", station) for station in stations] if not hasattr(stations, "values") else None
     station_ids = stations.values("pk") if ids is None else ids
-    latest = (
-        Evaluation.objects.filter(
-            station=OuterRef("station"), status=EvaluationStatus.PUBLISHED, stage__in=RESULT_STAGES
-        )
-        .order_by("-year", "-published_at", "-pk")
-        .values("pk")[:1]
+    latest = Evaluation.objects.filter(
+        station=OuterRef("station"), status=EvaluationStatus.PUBLISHED, stage__in=RESULT_STAGES
     )
+    if year is not None:
+        latest = latest.filter(year=year)
+    latest = latest.order_by("-year", "-published_at", "-pk").values("pk")[:1]
     found = Evaluation.objects.filter(station__in=station_ids, pk=Subquery(latest)).select_related("assignment")
     return {evaluation.station_id: evaluation for evaluation in found}
