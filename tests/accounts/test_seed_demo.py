@@ -23,6 +23,7 @@ from evaluation.models import (
     TwoWayAssessment,
 )
 from evaluation.rules.grading import evaluation_grade
+from funding.models import Budget, BudgetLineAmount, BudgetSourceAmount, Disbursement, Expenditure, FundingPolicy
 from services.models import (
     Beneficiary,
     Case,
@@ -122,10 +123,16 @@ EVALUATION = (
     TwoWayAssessment,
 )
 
+FUNDING = tuple(
+    table
+    for model in (FundingPolicy, Budget, BudgetLineAmount, BudgetSourceAmount, Expenditure, Disbursement)
+    for table in (model, model.history.model)
+)
+
 
 def counts() -> tuple[int, ...]:
     """Rows of every table the demo writes, change histories included (a second run saves nothing)."""
-    return tuple(m.objects.count() for m in (*STATIONS, *STAFFING, *SERVICES, *EVALUATION))
+    return tuple(m.objects.count() for m in (*STATIONS, *STAFFING, *SERVICES, *EVALUATION, *FUNDING))
 
 
 def test_the_demo_is_a_city_of_about_seventy_townships_with_every_role(seeded_demo):

@@ -30,6 +30,8 @@ def loads(monkeypatch, settings):
     evaluation = SimpleNamespace(published=12, drafts=4, surveys=13, responses=500, grades={"优秀": 3})
     monkeypatch.setattr(seed_demo.evaluation_demo, "seed", lambda rng, demo, today: evaluation)
     monkeypatch.setattr(seed_demo.services_demo, "seed", lambda rng, demo, today: services)
+    funding = seed_demo.funding_demo.DemoFunding(budgets=6, expenditures=40)
+    monkeypatch.setattr(seed_demo.funding_demo, "seed", lambda rng, demo, today: funding)
     monkeypatch.setattr(seed_demo, "seed_accounts", lambda demo: [])
     return calls
 
@@ -43,7 +45,8 @@ def run(*args) -> str:
 def test_the_first_run_loads_stamps_and_prints_each_long_step_with_its_counts(loads):
     out = run()
     assert len(loads) == 1
-    assert "[1/5]" in out and "[5/5]" in out and "9 service records" in out and "3 staff records" in out
+    assert "[1/6]" in out and "[6/6]" in out and "9 service records" in out and "3 staff records" in out
+    assert "40 expenditures" in out
     assert DemoStamp.objects.get().version == seed_demo.demo_version()
 
 

@@ -20,19 +20,27 @@ from django.utils import timezone, translation
 from accounts.choices import Role
 from accounts.models import DemoStamp, User
 from evaluation import demo as evaluation_demo
+from funding import demo as funding_demo
 from services import demo as services_demo
 from staffing import demo as staffing_demo
 from staffing.models import StaffMember
 from stations import demo as stations_demo
 
 SEED = 2026
-STEPS = 5
+STEPS = 6
 
 
 def demo_version() -> str:
     """A hash of the code that builds the demo: a change to any of it is a new version, loaded again."""
     digest = hashlib.sha256(str(SEED).encode())
-    for module in (stations_demo, staffing_demo, evaluation_demo, services_demo, sys.modules[__name__]):
+    for module in (
+        stations_demo,
+        staffing_demo,
+        evaluation_demo,
+        services_demo,
+        funding_demo,
+        sys.modules[__name__],
+    ):
         for source in module_sources(module):
             digest.update(source.read_bytes())
     return digest.hexdigest()
@@ -47,7 +55,8 @@ def module_sources(module) -> list[Path]:
 class Command(BaseCommand):
     help = (
         "Load the Jiaxing demo: regions, organisations, stations, contracts, staffing, services "
-        "(beneficiaries, projects, a year of service records, cases) and demo accounts. "
+        "(beneficiaries, projects, a year of service records, cases), evaluation, funding "
+        "(budgets, a year of expenditures, last year's split) and demo accounts. "
         "Skipped when this version is already loaded today (--again loads it anyway)."
     )
 
@@ -95,7 +104,11 @@ class Command(BaseCommand):
                 done(
                     f"{evaluation.published} published, {evaluation.drafts} drafts, {evaluation.responses} survey answers"
                 )
-            summary = self.summary(demo, staffing, services, evaluation)
+            # After the evaluation: last year's split follows its published results.
+            with self.step(6, "Funding: budgets, a year of expenditures, last year's split and instalments") as done:
+                funding = funding_demo.seed(rng, demo, today)
+                done(f"{funding.budgets} budget versions, {funding.expenditures} expenditures")
+            summary = self.summary(demo, staffing, services, evaluation) + "\n" + funding_demo.summary(funding)
             DemoStamp.objects.all().delete()
             DemoStamp.objects.create(version=version, seeded_on=today, summary=summary)
         self.stdout.write(
