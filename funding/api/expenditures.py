@@ -30,16 +30,14 @@ from stations.models import Station
 
 from ..choices import BudgetLine, FundingSource
 from ..models import Expenditure
-from ..rules.expenditures import (
+from ..rules.expenditure_workbook import (
     ExpenditureFileError,
     ExpenditureImportError,
-    expenditure_create,
     expenditure_template_xlsx,
-    expenditure_update,
     expenditures_import,
     expenditures_xlsx,
-    voucher_file,
 )
+from ..rules.expenditures import expenditure_create, expenditure_update, voucher_file
 
 MAX_VOUCHERS = 500
 EXPORT_MAX_ROWS = 100_000  # one workbook in memory; a region's year is narrowed by station or month first

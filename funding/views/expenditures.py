@@ -34,17 +34,14 @@ from reports.spreadsheets import xlsx_response
 from ..api.expenditures import ExpenditureFilter
 from ..forms.expenditures import ExpenditureForm, ExpenditureImportForm
 from ..models import Expenditure
-from ..rules.expenditures import (
-    FIELDS,
+from ..rules.expenditure_workbook import (
     ExpenditureFileError,
     ExpenditureImportError,
-    expenditure_create,
     expenditure_template_xlsx,
-    expenditure_update,
     expenditures_import,
     expenditures_xlsx,
-    voucher_file,
 )
+from ..rules.expenditures import FIELDS, expenditure_create, expenditure_update, voucher_file
 from ..templatetags.money import yuan
 
 PAGE_SIZE = 25

@@ -12,7 +12,7 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from funding.models import Expenditure
-from funding.rules.expenditures import (
+from funding.rules.expenditure_workbook import (
     ExpenditureFileError,
     ExpenditureImportError,
     expenditure_template_xlsx,
