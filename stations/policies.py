@@ -62,17 +62,25 @@ def region_policies(model: type[models.Model], *, regions, year: int) -> dict:
     """Region id -> the ``model`` policy in force in ``year`` for a region (a township, say): that of the nearest
     region at or above it that has one for the year, else an unsaved ``model`` with its defaults. One query."""
     regions = list(regions)
+    found = region_year_policies(model, regions=regions, years=[year])
+    return {region.pk: found[region.pk, year] for region in regions}
+
+
+def region_year_policies(model: type[models.Model], *, regions, years) -> dict:
+    """(region id, year) -> the ``model`` policy in force, as ``region_policies``, for several years in one query."""
+    regions, years = list(regions), set(years)
     codes_of = {region.pk: region.path.strip("/").split("/") for region in regions}
     wanted = {code for codes in codes_of.values() for code in codes}
-    by_code = {
-        policy.region.code: policy
-        for policy in model.objects.filter(region__code__in=wanted, year=year).select_related("region")
+    by_key = {
+        (policy.region.code, policy.year): policy
+        for policy in model.objects.filter(region__code__in=wanted, year__in=years).select_related("region")
     }
     result = {}
     for region in regions:
-        found = [by_code[code] for code in codes_of[region.pk] if code in by_code]
-        nearest = max(found, key=lambda policy: len(policy.region.path), default=None)
-        result[region.pk] = nearest or model(region=region, year=year)
+        for year in years:
+            found = [by_key[code, year] for code in codes_of[region.pk] if (code, year) in by_key]
+            nearest = max(found, key=lambda policy: len(policy.region.path), default=None)
+            result[region.pk, year] = nearest or model(region=region, year=year)
     return result
 
 

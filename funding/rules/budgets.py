@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from config.conflicts import Conflict
 from stations.models import Station
-from stations.policies import nearest_policies
+from stations.policies import nearest_policies, region_year_policies
 
 from ..choices import EDITABLE_BUDGET_STATUSES, OPEN_BUDGET_STATUSES, BudgetLine, BudgetStatus, FundingSource
 from ..models import Budget, BudgetLineAmount, BudgetSourceAmount, FundingPolicy
@@ -43,18 +43,12 @@ def budget_policy(*, station: Station, year: int) -> FundingPolicy:
 def budget_policies(budgets) -> dict[int, FundingPolicy]:
     """Budget id -> its funding policy, for many budgets in one query (they need ``station__township`` loaded)."""
     budgets = list(budgets)
-    codes_of = {budget.pk: budget.station.township.path.strip("/").split("/") for budget in budgets}
-    found = FundingPolicy.objects.filter(
-        region__code__in={code for codes in codes_of.values() for code in codes},
-        year__in={budget.year for budget in budgets},
-    ).select_related("region")
-    by_key = {(policy.region.code, policy.year): policy for policy in found}
-    result = {}
-    for budget in budgets:
-        candidates = [by_key[(code, budget.year)] for code in codes_of[budget.pk] if (code, budget.year) in by_key]
-        nearest = max(candidates, key=lambda policy: len(policy.region.path), default=None)
-        result[budget.pk] = nearest or FundingPolicy(region=budget.station.township, year=budget.year)
-    return result
+    policies = region_year_policies(
+        FundingPolicy,
+        regions={budget.station.township for budget in budgets},
+        years={budget.year for budget in budgets},
+    )
+    return {budget.pk: policies[budget.station.township_id, budget.year] for budget in budgets}
 
 
 def yuan_text(amount: Decimal) -> str:
