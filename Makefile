@@ -55,9 +55,12 @@ define require_broker
 		echo "without it tasks run in-process and no worker or beat is needed." >&2; exit 2; }
 endef
 
-worker: migrate ## Celery worker: renders reports (needs CELERY_BROKER_URL)
+# One worker for both queues in development; docker-compose.yml runs one per queue.
+WORKER_QUEUES ?= celery,reports
+
+worker: migrate ## Celery worker of the default and reports queues (needs CELERY_BROKER_URL)
 	$(require_broker)
-	$(VENV)/bin/celery -A config worker --loglevel=$(LOG_LEVEL)
+	$(VENV)/bin/celery -A config worker -Q $(WORKER_QUEUES) --loglevel=$(LOG_LEVEL)
 
 beat: migrate ## Celery beat with the database scheduler (needs CELERY_BROKER_URL)
 	$(require_broker)

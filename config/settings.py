@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,27 +255,74 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A worker child that dies in a task (SIGKILL, the out-of-memory killer) gives its message back to the queue
+# instead of acknowledging it: with acks late, the job is rendered again (reports/tasks.py keeps it to once).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# WeasyPrint's memory does not shrink after a large render: a worker child is replaced after this many tasks,
+# or after a task that left it above this resident size (KiB).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(500 * 1024)))
+# Reports render on their own queue, so that a worker of the default queue (rollups, the reclaim) never waits
+# behind a batch of PDFs; within it an on-demand request (priority 0, Redis' highest) is taken before the jobs of
+# a batch (REPORT_BATCH_PRIORITY), so a month's batch delays it by one render per worker process at most.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+REPORTS_QUEUE = os.environ.get("CELERY_REPORTS_QUEUE", "reports")
+CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": REPORTS_QUEUE}}
+REPORT_BATCH_PRIORITY = 9
 # A broker that cannot be reached is reported at once (reports answer 503) instead of retried in the request.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "0.5"))
+# Redis hands an unacknowledged message to another worker after the visibility timeout: it must outlast the
+# longest a message stays unacknowledged (a render up to the hard limit, after a wait of up to the heartbeat's
+# staleness), or a render still under way would be delivered twice. A worker lost whole is not waited for:
+# its job is taken back by the heartbeat (REPORT_STALE_SECONDS), and the late redelivery then finds it done.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 300)))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
     "max_retries": 0,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Ten priority levels (kombu's default is four: 0, 3, 6, 9); 0 is taken first.
+    "priority_steps": list(range(10)),
+    # A worker sweeps for messages past the visibility timeout every 60 s (kombu's default: 100 s).
+    "unacked_restore_interval": 60,
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Synced into django-celery-beat's tables when beat starts.
+# Synced into django-celery-beat's tables when beat starts; other apps add their entries to this dict.
 CELERY_BEAT_SCHEDULE = {
-    "reclaim-stuck-reports": {"task": "reports.tasks.reclaim_stuck_reports", "schedule": timedelta(minutes=5)},
+    # Every minute: a job whose worker vanished is taken back within REPORT_STALE_SECONDS plus a minute.
+    "reclaim-stuck-reports": {"task": "reports.tasks.reclaim_stuck_reports", "schedule": timedelta(minutes=1)},
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
+    # The rollups (reports/rollups): the months marked by a write are recomputed every 30 seconds, and every night the last three months are recomputed from the records, any difference repaired and logged.
+    "rollups-refresh": {
+        "task": "reports.tasks.rollups_refresh",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
+    "rollups-repair": {
+        "task": "reports.tasks.rollups_repair",
+        "schedule": crontab(hour=1, minute=30),
+        "kwargs": {"months": 3},
+    },
 }
+# Without a broker no beat refreshes the rollups: a write that marks a month refreshes it after its commit.
+ROLLUPS_REFRESH_ON_COMMIT = os.environ.get("ROLLUPS_REFRESH_ON_COMMIT", "1" if CELERY_TASK_ALWAYS_EAGER else "0") == "1"
 # A report job still unsent this long after it was asked for lost its sending: the reclaim sends it again.
 REPORT_UNSENT_MINUTES = int(os.environ.get("REPORT_UNSENT_MINUTES", "5"))
+# A worker rendering a report refreshes its heartbeat this often (seconds); a running job whose heartbeat is
+# older than REPORT_STALE_SECONDS has lost its worker and is taken back (reports/services.py, reports_reclaim).
+REPORT_HEARTBEAT_SECONDS = float(os.environ.get("REPORT_HEARTBEAT_SECONDS", "20"))
+REPORT_STALE_SECONDS = float(os.environ.get("REPORT_STALE_SECONDS", "90"))
+if not REPORT_HEARTBEAT_SECONDS * 2 < REPORT_STALE_SECONDS < CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT:
+    raise RuntimeError(
+        "Need REPORT_HEARTBEAT_SECONDS x 2 < REPORT_STALE_SECONDS < CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT"
+    )
 # How long the answer to a write sent with an Idempotency-Key is kept (and the key cannot be used again).
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 

@@ -84,6 +84,9 @@ class Report(models.Model):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last heartbeat"), null=True, blank=True, help_text=_("When the worker rendering the job last said it lives.")
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = ReportQuerySet.as_manager()
@@ -111,3 +114,197 @@ class Report(models.Model):
         else:
             self.scope_key = f"station:{self.station_id}" if self.station_id else f"region:{self.region_id}"
         super().save(*args, **kwargs)
+
+
+# --- rollups (issue 11): pre-aggregated figures the dashboards and the periodic reports read -------------------
+
+
+class RegionAncestors(models.Model):
+    """The region ancestors of a station's township, stored on each rollup row.
+
+    A region's figures are then one aggregate over an index on (its level's column, month), and its children's one
+    GROUP BY that index's neighbour column. A join on ``Region.path LIKE 'prefix%'`` would read every township
+    row under the region and join it to the rollup first: a cost growing with the townships, which a national
+    dashboard cannot afford. The price is a rebuild of the rows when a township moves (rare, done by the admin).
+    """
+
+    province = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    city = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    county = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    township = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        abstract = True
+
+
+def money_field() -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+
+class StationMonth(RegionAncestors):
+    """One station's figures for one month (``month`` is its first day), computed from the records.
+
+    Service kinds are columns, not a child table: the kinds are a fixed vocabulary in code (``ServiceKind``), and
+    columns make a region's counts by kind one row of one aggregate, where a child table would need a second
+    GROUP BY over eight times the rows. A new kind is a migration either way (a test checks every kind has one).
+    Spending by line and by source are columns for the same reason. Compliance is the staffing standard on the
+    month's last day (today's while the month runs); ``fail_<rule>`` says which rules it failed.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    records = models.PositiveIntegerField(default=0)
+    kind_case = models.PositiveIntegerField(default=0)
+    kind_group = models.PositiveIntegerField(default=0)
+    kind_community = models.PositiveIntegerField(default=0)
+    kind_visit = models.PositiveIntegerField(default=0)
+    kind_referral = models.PositiveIntegerField(default=0)
+    kind_consultation = models.PositiveIntegerField(default=0)
+    kind_training = models.PositiveIntegerField(default=0)
+    kind_other = models.PositiveIntegerField(default=0)
+    people_served = models.PositiveIntegerField(default=0, help_text="Named beneficiaries served, distinct.")
+    headcount = models.PositiveIntegerField(default=0)
+    service_minutes = models.PositiveBigIntegerField(default=0)
+    key_targets = models.PositiveIntegerField(default=0)
+    key_targets_visited = models.PositiveIntegerField(default=0)
+    volunteer_hours = models.DecimalField(max_digits=10, decimal_places=1, default=0)
+    compliance_on = models.DateField(null=True)
+    compliance_checked = models.BooleanField(default=False)
+    compliant = models.BooleanField(default=False)
+    fail_full_time_staff = models.BooleanField(default=False)
+    fail_certified_staff = models.BooleanField(default=False)
+    fail_volunteers = models.BooleanField(default=False)
+    fail_professional_share = models.BooleanField(default=False)
+    fail_operator_rating = models.BooleanField(default=False)
+    fail_site_area = models.BooleanField(default=False)
+    fail_salary_floor = models.BooleanField(default=False)
+    spent = money_field()
+    line_personnel = money_field()
+    line_activities = money_field()
+    line_management = money_field()
+    line_other = money_field()
+    source_city_fiscal = money_field()
+    source_township_fiscal = money_field()
+    source_welfare_lottery = money_field()
+    source_social_assistance = money_field()
+    source_paired_assistance = money_field()
+    source_federations = money_field()
+    source_donations = money_field()
+    source_community_foundation = money_field()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("station month rollup")
+        verbose_name_plural = _("station month rollups")
+        constraints = [models.UniqueConstraint(fields=["station", "month"], name="station_month_once")]
+        indexes = [
+            # A region's figures: one range scan on its level's column; children: GROUP BY the next column.
+            models.Index(fields=["province", "month", "city"], name="station_month_province"),
+            models.Index(fields=["city", "month", "county"], name="station_month_city"),
+            models.Index(fields=["county", "month", "township"], name="station_month_county"),
+            models.Index(fields=["township", "month", "station"], name="station_month_township"),
+            models.Index(fields=["month"], name="station_month_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m}"
+
+
+class StationPeriod(RegionAncestors):
+    """Named people served by one station in a quarter or a year, distinct: they do not add across months.
+
+    A beneficiary belongs to one station (``Beneficiary.station``), so these do add across stations.
+    """
+
+    QUARTER, YEAR = "quarter", "year"
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=7, choices=[(QUARTER, "quarter"), (YEAR, "year")])
+    first = models.DateField()
+    people_served = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("station period rollup")
+        verbose_name_plural = _("station period rollups")
+        constraints = [models.UniqueConstraint(fields=["station", "kind", "first"], name="station_period_once")]
+        indexes = [
+            models.Index(fields=["province", "kind", "first", "city"], name="station_period_province"),
+            models.Index(fields=["city", "kind", "first", "county"], name="station_period_city"),
+            models.Index(fields=["county", "kind", "first", "township"], name="station_period_county"),
+            models.Index(fields=["township", "kind", "first", "station"], name="station_period_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.kind} {self.first}"
+
+
+class StationYear(RegionAncestors):
+    """One station's year: the total of the approved budget in force (``funding.rules.execution``) and the grade of
+    its published annual or final result of that year (``evaluation.rules.grading.station_results``)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    budget = money_field()
+    grade = models.CharField(max_length=10, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("station year rollup")
+        verbose_name_plural = _("station year rollups")
+        constraints = [models.UniqueConstraint(fields=["station", "year"], name="station_year_once")]
+        indexes = [
+            models.Index(fields=["province", "year", "city"], name="station_year_province"),
+            models.Index(fields=["city", "year", "county"], name="station_year_city"),
+            models.Index(fields=["county", "year", "township"], name="station_year_county"),
+            models.Index(fields=["township", "year", "station"], name="station_year_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.year}"
+
+
+class TownshipYear(RegionAncestors):
+    """A township's two-level split for a year (``funding.rules.split.township_funding_splits``): C and T, None
+    while pending. The split is a township's (capped per township), so it is stored per township, not per station.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    pending = models.BooleanField(default=False)
+    city_share = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    township_share = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("township year rollup")
+        verbose_name_plural = _("township year rollups")
+        constraints = [models.UniqueConstraint(fields=["township", "year"], name="township_year_once")]
+        indexes = [
+            models.Index(fields=["province", "year", "city"], name="township_year_province"),
+            models.Index(fields=["city", "year", "county"], name="township_year_city"),
+            models.Index(fields=["county", "year", "township"], name="township_year_county"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.year}"
+
+
+class RollupDirty(models.Model):
+    """A station-month whose records changed since its rollup was computed; the frequent task recomputes it.
+
+    Written in the rule function's transaction (an upsert that moves ``marked_at``), so a mark is never lost: the
+    refresh deletes a mark only if ``marked_at`` is still the one it read.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rollup to refresh")
+        verbose_name_plural = _("rollups to refresh")
+        constraints = [models.UniqueConstraint(fields=["station", "month"], name="rollup_dirty_once")]
+        indexes = [models.Index(fields=["marked_at"], name="rollup_dirty_marked")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m}"

@@ -2,137 +2,139 @@
 
 Tasks carry the report's id only. The subject's scope was checked when the report was asked for
 (``services.report_request``); rendering uses the report's own subject, so it needs no user.
+
+A render survives its worker: the message is acknowledged late and given back when the worker child dies
+(``reject_on_worker_lost``), and while a job renders a thread keeps its heartbeat (``Heartbeat``). The job's state
+in the database, not the message, decides who renders it (``services.report_claim``), so a message delivered twice
+renders once. Reports have their own queue (``settings.REPORTS_QUEUE``, ``CELERY_TASK_ROUTES``).
 """
 
 import logging
-from datetime import timedelta
+import threading
 
 from celery import shared_task
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db import InterfaceError, OperationalError, connections
 
-from .choices import ReportStatus
 from .models import Report
 from .rendering import render_report_pdf
-from .services import BrokerUnavailable, report_send
+from .services import (
+    MAX_ATTEMPTS,  # noqa: F401 (part of this module's interface: tests and callers read it here)
+    Claim,
+    report_claim,
+    report_complete,
+    report_fail,
+    report_heartbeat,
+    report_release,
+    reports_reclaim,
+)
 
 logger = logging.getLogger(__name__)
 
 # A lost database connection or a restarting server passes; anything else would fail again.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRIES = 3
-# A worker killed at the hard time limit has been gone this long before its job is taken back.
-RECLAIM_MARGIN = timedelta(seconds=60)
-# A job that has killed its worker this many times is failed rather than reclaimed forever.
-MAX_ATTEMPTS = 3
+
+
+class Heartbeat:
+    """While its block runs, a thread refreshes the heartbeat of the job ``claim`` holds every
+    ``REPORT_HEARTBEAT_SECONDS``; a thread, because WeasyPrint's layout gives no step to beat at.
+
+    ``claim`` is the latest token afterwards, or ``None`` once another worker has taken the job (then the
+    rendering must not be written). A heartbeat the database refuses for a moment is tried again next time:
+    the job is taken for lost only when ``REPORT_STALE_SECONDS`` pass without one.
+    """
+
+    def __init__(self, claim: Claim):
+        self.claim: Claim | None = claim
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"report-{claim.report_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while self.claim is not None and not self._stopped.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                try:
+                    self.claim = report_heartbeat(self.claim)
+                except TRANSIENT_ERRORS as exc:
+                    logger.warning("Heartbeat of report %s missed: %s", self.claim.report_id, exc)
+                    continue
+                if self.claim is None:
+                    logger.warning("A report job was taken from this worker while it rendered")
+        finally:
+            connections.close_all()  # this thread's own connections, not the task's
 
 
 @shared_task(
     bind=True,
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
     max_retries=MAX_RETRIES,
     retry_backoff=5,
     retry_jitter=True,
 )
 def render_report(self, report_id: int) -> None:
-    """Render report ``report_id`` if it is still pending: running, then done with its file, or failed."""
-    claimed = Report.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(
-        status=ReportStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return  # done, failed, or being rendered by another worker
+    """Render report ``report_id`` if it is pending or its worker is lost: running, then done with its file,
+    or failed; a job another worker renders is looked at again once its heartbeat would have lapsed."""
+    outcome = report_claim(report_id)
+    if outcome.retry_in is not None:
+        # In-process (no broker) there is no later to look again at: the reclaim takes such a job back.
+        if not self.request.is_eager:
+            priority = (self.request.delivery_info or {}).get("priority")
+            render_report.apply_async((report_id,), countdown=outcome.retry_in, priority=priority)
+        return
+    if outcome.claim is None:
+        return  # done, failed or gone
+    heartbeat = Heartbeat(outcome.claim)
     try:
-        report_store(Report.objects.select_related("station", "region").get(pk=report_id))
+        with heartbeat:
+            pdf = render_report_pdf(Report.objects.select_related("station", "region").get(pk=report_id))
+        if heartbeat.claim is not None:
+            report_complete(heartbeat.claim, pdf)
     except TRANSIENT_ERRORS as exc:
+        if heartbeat.claim is None:
+            return  # the job is another worker's now
         if self.request.retries >= self.max_retries:
-            report_fail(report_id, exc)
+            report_fail(heartbeat.claim, exc)
             return
-        Report.objects.filter(pk=report_id).update(status=ReportStatus.PENDING, started_at=None)
+        report_release(heartbeat.claim)
         raise  # autoretry_for queues the job again after a back-off
     except Exception as exc:
-        report_fail(report_id, exc)
-
-
-def report_store(report: Report) -> None:
-    """Render ``report``, save its PDF over any earlier one, and mark it done."""
-    pdf = render_report_pdf(report)
-    name = report.file.field.generate_filename(report, "report.pdf")
-    report.file.storage.delete(name)  # the path is the report's own: a rebuild replaces the file
-    report.file.save(name, ContentFile(pdf), save=False)
-    Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.DONE,
-        file=report.file.name,
-        error="",
-        finished_at=timezone.now(),
-    )
-
-
-def report_fail(report_id: int, exc: BaseException) -> None:
-    """Mark the job failed with a reason a person can read, and log the traceback."""
-    logger.error("Report %s failed", report_id, exc_info=exc)
-    Report.objects.filter(pk=report_id).update(
-        status=ReportStatus.FAILED,
-        error=f"{type(exc).__name__}: {exc}",
-        finished_at=timezone.now(),
-    )
-
-
-def send_after_commit(report_id: int) -> None:
-    """Send the job once the reclaim's transaction commits; a broker still down fails it (``report_send``)."""
-
-    def send():
-        try:
-            report_send(report_id)
-        except BrokerUnavailable:
-            pass  # failed with the reason; asking for it again queues it
-
-    transaction.on_commit(send)
+        if heartbeat.claim is not None:
+            report_fail(heartbeat.claim, exc)
 
 
 @shared_task
 def reclaim_stuck_reports() -> int:
-    """Put back in the queue the jobs nothing will otherwise run; return how many.
+    """Take back the jobs of lost workers and send again those never sent (``services.reports_reclaim``);
+    return how many. Scheduled every minute by Celery beat."""
+    done = reports_reclaim()
+    return done.reclaimed + done.resent
 
-    A job still running after the hard time limit (plus a margin) has lost its worker: the
-    limit would have killed the render by then. A job pending for ``REPORT_UNSENT_MINUTES``
-    without having been sent lost its sending (the web process died between its commit and
-    the broker). Scheduled every five minutes by Celery beat.
-    """
-    now = timezone.now()
-    unsent = Report.objects.filter(
-        status=ReportStatus.PENDING,
-        sent_at__isnull=True,
-        requested_at__lt=now - timedelta(minutes=settings.REPORT_UNSENT_MINUTES),
-    )
-    resent = 0
-    for report_id in unsent.values_list("pk", flat=True):
-        send_after_commit(report_id)
-        resent += 1
-    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - RECLAIM_MARGIN
-    stuck = Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff)
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=ReportStatus.FAILED,
-        finished_at=timezone.now(),
-        error=_("Gave up after %(attempts)s attempts: the rendering never finished.") % {"attempts": MAX_ATTEMPTS},
-    )
-    reclaimed = 0
-    for report_id in stuck.values_list("pk", flat=True):
-        if Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING, started_at__lt=cutoff).update(
-            status=ReportStatus.PENDING,
-            sent_at=None,
-            started_at=None,
-        ):
-            send_after_commit(report_id)
-            reclaimed += 1
-    if reclaimed:
-        logger.warning("Reclaimed %s report job(s) left running by a lost worker", reclaimed)
-    if resent:
-        logger.warning("Sent again %s report job(s) that never reached the task queue", resent)
-    return reclaimed + resent
+
+# --- rollups (issue 11): the frequent refresh of dirty station-months and the nightly repair -----------------------
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, max_retries=MAX_RETRIES, retry_backoff=5)
+def rollups_refresh() -> int:
+    """Recompute the station-months marked dirty by the rule functions; every 30 seconds by Celery beat."""
+    from .rollups.refresh import rollups_refresh as refresh
+
+    return refresh()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, max_retries=MAX_RETRIES, retry_backoff=60)
+def rollups_repair(months: int = 3) -> int:
+    """Recompute the last ``months`` months of every station from the records, repair and log each difference;
+    return how many there were. Nightly by Celery beat."""
+    from .rollups.refresh import rollups_repair as repair
+
+    return len(repair(months=months))

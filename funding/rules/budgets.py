@@ -15,6 +15,7 @@ a ``PermissionDenied``, a step the status does not allow a ``Conflict``, bad amo
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.conflicts import Conflict
+from reports.rollups.dirty import rollup_mark
 from stations.models import Station
 from stations.policies import nearest_policies, region_year_policies
 
@@ -218,6 +220,7 @@ def budget_approve(*, budget: Budget, user) -> Budget:
         save(in_force, user)
     budget.status, budget.decided_by, budget.decided_at = BudgetStatus.APPROVED, user, timezone.now()
     save(budget, user)
+    rollup_mark(station_id=budget.station_id, day=date(budget.year, 1, 1))  # the dashboards' budget of the year
     return budget
 
 

@@ -78,7 +78,7 @@ def worker(transactional_db, media_root, tmp_path):
                 "worker",
                 "--pool=solo",
                 "-Q",
-                "celery",
+                settings.REPORTS_QUEUE,
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",

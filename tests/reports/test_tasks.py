@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from reports import tasks
+from reports import services, tasks
 from reports.choices import ReportStatus
 from reports.models import Report
 
@@ -114,18 +114,22 @@ def queued(monkeypatch) -> list[int]:
     return ids
 
 
-def running_since(report: Report, seconds: int, attempts: int = 1) -> None:
+def running_since(report: Report, seconds: float, attempts: int = 1, *, beat: float | None = None) -> None:
+    """Mark ``report`` running for ``seconds``, its last heartbeat ``beat`` seconds ago (none when ``None``)."""
+    now = timezone.now()
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.RUNNING,
-        started_at=timezone.now() - timedelta(seconds=seconds),
+        started_at=now - timedelta(seconds=seconds),
+        heartbeat_at=None if beat is None else now - timedelta(seconds=beat),
         attempts=attempts,
     )
 
 
-def test_reclaim_requeues_a_job_running_past_the_time_limit(
+def test_reclaim_requeues_a_job_claimed_before_heartbeats_once_it_is_stale(
     profile_report, settings, queued, django_capture_on_commit_callbacks
 ):
-    """Given a job running longer than the hard limit plus the margin, when reclaimed, then it is pending and queued."""
+    """Given a running job with no heartbeat (claimed by an older worker) started long ago, when reclaimed, then it
+    is pending and queued."""
     running_since(profile_report, settings.CELERY_TASK_TIME_LIMIT + 120)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,28 +137,49 @@ def test_reclaim_requeues_a_job_running_past_the_time_limit(
 
     profile_report.refresh_from_db()
     assert reclaimed == 1
-    assert (profile_report.status, profile_report.started_at) == (ReportStatus.PENDING, None)
+    assert (profile_report.status, profile_report.started_at, profile_report.heartbeat_at) == (
+        ReportStatus.PENDING,
+        None,
+        None,
+    )
     assert queued == [profile_report.pk]
 
 
-def test_reclaim_leaves_a_job_within_its_time_limit(
-    profile_report, settings, queued, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("beat, reclaimed", [(89, 0), (91, 1)], ids=["beating", "stale"])
+def test_reclaim_takes_back_a_job_whose_heartbeat_is_older_than_the_staleness(
+    profile_report, settings, queued, django_capture_on_commit_callbacks, beat, reclaimed
 ):
-    """Given a job running for less than the hard limit, when reclaiming, then it keeps running."""
-    running_since(profile_report, settings.CELERY_TASK_TIME_LIMIT - 60)
+    """Given a job running for an hour, it is reclaimed when its heartbeat is older than REPORT_STALE_SECONDS (90),
+    and left to its worker when the heartbeat is younger, however long it has run."""
+    settings.REPORT_STALE_SECONDS = 90
+    running_since(profile_report, 3600, beat=beat)
 
     with django_capture_on_commit_callbacks(execute=True):
-        reclaimed = tasks.reclaim_stuck_reports()
+        assert tasks.reclaim_stuck_reports() == reclaimed
 
     profile_report.refresh_from_db()
-    assert (reclaimed, profile_report.status, queued) == (0, ReportStatus.RUNNING, [])
+    assert profile_report.status == (ReportStatus.PENDING if reclaimed else ReportStatus.RUNNING)
+    assert queued == [profile_report.pk] * reclaimed
+
+
+def test_the_staleness_boundary_is_strict(profile_report, settings):
+    """A heartbeat exactly REPORT_STALE_SECONDS old still counts as live; a microsecond older, lost."""
+    settings.REPORT_STALE_SECONDS = 90
+    now = timezone.now()
+    Report.objects.filter(pk=profile_report.pk).update(
+        status=ReportStatus.RUNNING, started_at=now - timedelta(hours=1), heartbeat_at=now - timedelta(seconds=90)
+    )
+    stale = Report.objects.filter(pk=profile_report.pk)
+
+    assert not stale.filter(services.report_stale_q(now=now)).exists()
+    assert stale.filter(services.report_stale_q(now=now + timedelta(microseconds=1))).exists()
 
 
 def test_reclaim_gives_up_on_a_job_that_keeps_killing_its_worker(
     profile_report, settings, queued, django_capture_on_commit_callbacks
 ):
-    """Given a stuck job already tried the maximum number of times, when reclaiming, then it is failed."""
-    running_since(profile_report, settings.CELERY_TASK_TIME_LIMIT + 120, attempts=tasks.MAX_ATTEMPTS)
+    """Given a stale job already tried the maximum number of times, when reclaiming, then it is failed."""
+    running_since(profile_report, 3600, attempts=tasks.MAX_ATTEMPTS, beat=settings.REPORT_STALE_SECONDS + 1)
 
     with django_capture_on_commit_callbacks(execute=True):
         reclaimed = tasks.reclaim_stuck_reports()
@@ -164,7 +189,114 @@ def test_reclaim_gives_up_on_a_job_that_keeps_killing_its_worker(
     assert str(tasks.MAX_ATTEMPTS) in profile_report.error
 
 
-def test_reclaim_is_scheduled_every_five_minutes(settings):
-    """Celery beat (django-celery-beat reads the setting at start) runs the reclaim every five minutes."""
+def test_reclaim_is_scheduled_every_minute(settings):
+    """Celery beat (django-celery-beat reads the setting at start) runs the reclaim every minute: with a 90 s
+    staleness a job whose worker vanished is taken back within 2.5 minutes of its last heartbeat."""
     entry = settings.CELERY_BEAT_SCHEDULE["reclaim-stuck-reports"]
-    assert entry == {"task": "reports.tasks.reclaim_stuck_reports", "schedule": timedelta(minutes=5)}
+    assert entry == {"task": "reports.tasks.reclaim_stuck_reports", "schedule": timedelta(minutes=1)}
+    assert settings.REPORT_STALE_SECONDS + entry["schedule"].total_seconds() < 180
+
+
+def test_a_redelivered_message_takes_over_a_job_whose_worker_stopped_beating(profile_report, settings):
+    """Given a job left running by a dead worker (stale heartbeat), when its message comes again, then it is
+    rendered, done, with the attempt counted."""
+    running_since(profile_report, 200, beat=settings.REPORT_STALE_SECONDS + 5)
+
+    tasks.render_report.delay(profile_report.pk)
+
+    profile_report.refresh_from_db()
+    assert (profile_report.status, profile_report.attempts) == (ReportStatus.DONE, 2)
+
+
+def test_a_redelivered_message_for_a_job_with_a_live_heartbeat_looks_again_when_it_would_lapse(
+    profile_report, settings, monkeypatch
+):
+    """Given a job another worker renders (heartbeat 10 s ago), when a second message arrives at a worker, then it
+    renders nothing and sends itself again for when the heartbeat would be stale, at the same priority."""
+    settings.REPORT_STALE_SECONDS = 90
+    running_since(profile_report, 30, beat=10)
+    sent = []
+    monkeypatch.setattr(tasks.render_report, "apply_async", lambda args, **options: sent.append((args, options)))
+    monkeypatch.setattr(tasks, "render_report_pdf", pytest.fail)
+
+    # As a worker runs it (not in-process): the message's delivery as the broker gave it.
+    tasks.render_report.push_request(delivery_info={"priority": 9, "redelivered": True}, is_eager=False)
+    try:
+        tasks.render_report.run(profile_report.pk)
+    finally:
+        tasks.render_report.pop_request()
+
+    profile_report.refresh_from_db()
+    assert (profile_report.status, profile_report.attempts) == (ReportStatus.RUNNING, 1)
+    [(args, options)] = sent
+    assert args == (profile_report.pk,) and options["priority"] == 9
+    assert 80 < options["countdown"] <= 81 + services.RETRY_MARGIN_SECONDS
+
+
+def test_a_lost_claim_writes_neither_file_nor_status(profile_report, media_root):
+    """Given a worker whose job was taken over (another claim's heartbeat), when it finishes, then nothing of its
+    rendering is written: one file, one done, by the holder."""
+    first = services.report_claim(profile_report.pk).claim
+    Report.objects.filter(pk=profile_report.pk).update(heartbeat_at=first.token - timedelta(hours=1))
+    second = services.report_claim(profile_report.pk).claim  # the takeover, once the first looked dead
+
+    assert services.report_complete(first, b"%PDF-zombie") is False
+    assert services.report_fail(first, ValueError("late")) is False
+    assert services.report_heartbeat(first) is None
+    assert services.report_complete(second, b"%PDF-holder") is True
+
+    profile_report.refresh_from_db()
+    assert (profile_report.status, profile_report.attempts) == (ReportStatus.DONE, 2)
+    assert profile_report.file.open("rb").read() == b"%PDF-holder"
+    assert len(list(media_root.rglob("*.pdf"))) == 1
+
+
+def test_a_claim_of_a_stale_job_out_of_attempts_fails_it(profile_report, settings):
+    """A message for a job that has lost its worker MAX_ATTEMPTS times fails it instead of rendering again."""
+    running_since(profile_report, 300, attempts=tasks.MAX_ATTEMPTS, beat=settings.REPORT_STALE_SECONDS + 1)
+
+    outcome = services.report_claim(profile_report.pk)
+
+    profile_report.refresh_from_db()
+    assert outcome == services.ClaimOutcome()
+    assert profile_report.status == ReportStatus.FAILED
+
+
+def test_the_heartbeat_moves_the_token_of_the_holder(profile_report):
+    """A heartbeat refreshes the job's heartbeat and hands back the new token; the old one no longer holds it."""
+    claim = services.report_claim(profile_report.pk).claim
+    later = claim.token + timedelta(seconds=20)
+
+    renewed = services.report_heartbeat(claim, now=later)
+
+    profile_report.refresh_from_db()
+    assert renewed == services.Claim(profile_report.pk, later) and profile_report.heartbeat_at == later
+    assert services.report_heartbeat(claim) is None
+
+
+def test_a_report_is_routed_to_the_reports_queue_and_survives_its_worker(settings):
+    """Rendering has its own queue; its message is acknowledged after the task and given back if the child dies;
+    Redis holds an unacknowledged message longer than the longest render plus the wait for a stale heartbeat."""
+    from config.celery import app
+
+    task = tasks.render_report
+    assert app.amqp.router.route({}, task.name)["queue"].name == settings.REPORTS_QUEUE == "reports"
+    assert task.acks_late and task.reject_on_worker_lost and app.conf.task_reject_on_worker_lost
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert visibility > settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS
+    assert app.conf.worker_max_tasks_per_child > 0 and app.conf.worker_max_memory_per_child > 0
+
+
+def test_a_batch_job_is_sent_behind_on_demand_ones(profile_report, monkeypatch):
+    """report_send sends an on-demand job at the default priority (0: Redis' first) and a batch's job at
+    REPORT_BATCH_PRIORITY."""
+    sent = []
+    monkeypatch.setattr(tasks.render_report, "delay", lambda *args: sent.append((args, None)))
+    monkeypatch.setattr(
+        tasks.render_report, "apply_async", lambda args, **options: sent.append((args, options["priority"]))
+    )
+
+    services.report_send(profile_report.pk)
+    services.report_send(profile_report.pk, priority=9)
+
+    assert sent == [((profile_report.pk,), None), ((profile_report.pk,), 9)]

@@ -21,13 +21,15 @@ from accounts.choices import Role
 from accounts.models import DemoStamp, User
 from evaluation import demo as evaluation_demo
 from funding import demo as funding_demo
+from reports.models import RollupDirty, StationMonth
+from reports.rollups.refresh import rollups_repair
 from services import demo as services_demo
 from staffing import demo as staffing_demo
 from staffing.models import StaffMember
 from stations import demo as stations_demo
 
 SEED = 2026
-STEPS = 6
+STEPS = 7
 
 
 def demo_version() -> str:
@@ -108,6 +110,11 @@ class Command(BaseCommand):
             with self.step(6, "Funding: budgets, a year of expenditures, last year's split and instalments") as done:
                 funding = funding_demo.seed(rng, demo, today)
                 done(f"{funding.budgets} budget versions, {funding.expenditures} expenditures")
+            # Last: the dashboards' figures of the year and the month before it, from everything above.
+            with self.step(7, "Rollups: the dashboards' figures by month") as done:
+                rollups_repair(months=13, today=today, log=False)
+                RollupDirty.objects.all().delete()  # the demo's own writes, all counted by the rebuild
+                done(f"{StationMonth.objects.count()} station-months")
             summary = self.summary(demo, staffing, services, evaluation) + "\n" + funding_demo.summary(funding)
             DemoStamp.objects.all().delete()
             DemoStamp.objects.create(version=version, seeded_on=today, summary=summary)
