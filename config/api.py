@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from evaluation import api as evaluation_api
 from funding import api as funding_api
+from reports import api as reports_api
 from reports.api import ReportViewSet
 from services.api import (
     BeneficiaryViewSet,
@@ -79,5 +80,6 @@ urlpatterns = [
     path("stations/<id:pk>/visit-rate/", StationVisitRateView.as_view(), name="station-visit-rate"),
     *evaluation_api.PATHS,
     *funding_api.PATHS,
+    *reports_api.PATHS,
     path("", include(router.urls)),
 ]

@@ -1,4 +1,5 @@
 from django.http import FileResponse
+from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from accounts.viewsets import ScopedViewSetMixin
 
 from .filters import ReportFilter
+from .lookup import PlaceLookupView
 from .models import Report
 from .serializers import ReportRequestSerializer, ReportSerializer
 from .services import BrokerUnavailable, report_request
@@ -81,3 +83,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 def report_download_name(report: Report) -> str:
     subject = report.station or report.region
     return f"{subject}-{report.get_kind_display()}{'-' + report.period if report.period else ''}.pdf"
+
+
+# ``config/api.py`` registers these; the place search boxes of the report archive (and any page) ask this one.
+PATHS = [re_path(r"^lookup/places/$", PlaceLookupView.as_view(), name="place-lookup")]

@@ -1,7 +1,9 @@
-"""Browser pages of the reports: the jobs in the user's scope, one job's progress, asking and downloading.
+"""Browser pages of the reports: the archive of jobs in the user's scope, one job's progress, asking and downloading.
 
 Reports come through ``ScopedQuerysetMixin`` and stations through ``Station.objects.visible_to``:
-one outside the user's scope is a 404, the same answer as one that does not exist.
+one outside the user's scope is a 404, the same answer as one that does not exist. Stations and regions are never
+listed whole (a national official reaches 40,000): they are found by typing (``reports/_place_input.html``,
+``reports.places``), and without JavaScript by the typed text alone.
 """
 
 from math import ceil
@@ -10,6 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,7 +29,9 @@ from stations.models import Station
 
 from .api import report_download_name
 from .choices import SUBJECT_KINDS, ReportKind, ReportStatus
+from .filters import PERIOD_PLACEHOLDER, ReportFilter
 from .models import Report
+from .places import LIMIT, MIN_LENGTH, STATION, place_chosen, places_matching
 from .services import BrokerUnavailable, report_request
 from .throttles import rebuild_wait
 
@@ -39,13 +45,33 @@ QUEUE_UNAVAILABLE = ErrorPage(
 
 
 class ReportRequestForm(PortalFormMixin, forms.Form):
-    """What a request button posts: the kind of report, its station, and whether to rebuild it."""
+    """What a request button posts: the kind of report, its station (picked in the search box, or without
+    JavaScript the text typed in it: ``station_text``), and whether to rebuild it."""
 
     kind = forms.ChoiceField(
         choices=[(value, label) for value, label in ReportKind.choices if value not in SUBJECT_KINDS]
     )
-    station = IdField()
+    station = IdField(required=False)
+    station_text = forms.CharField(required=False, max_length=100)
     rebuild = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("station") and not data.get("station_text"):
+            raise forms.ValidationError(_("Choose a station."))
+        return data
+
+
+def station_named(*, user, text: str) -> tuple[Station | None, list]:
+    """The one station in ``user``'s scope that ``text`` names (its whole name, or the only one whose name contains
+    it), else ``None`` with the stations it could mean (at most ``LIMIT``): how a request typed without JavaScript
+    finds its station."""
+    matches = places_matching(user=user, text=text, kind=STATION, limit=LIMIT)
+    exact = [place for place in matches if place.name == text.strip()]
+    chosen = exact if len(exact) == 1 else matches if len(matches) == 1 else []
+    if not chosen:
+        return None, matches
+    return Station.objects.visible_to(user).get(pk=chosen[0].pk), matches
 
 
 class ScopedReportMixin(RolePermissionRequiredMixin, ScopedQuerysetMixin):
@@ -59,14 +85,25 @@ class ScopedReportMixin(RolePermissionRequiredMixin, ScopedQuerysetMixin):
 
 
 class ReportListView(ListPageMixin, ScopedReportMixin, ListView):
-    """The report jobs in the user's scope, newest first (sortable), a page at a time, and a form to ask for one:
-    a user who reaches one station only (its staff) is not asked to pick it."""
+    """The report archive: the jobs in the user's scope, newest first (sortable), filtered by kind, status, period
+    and place (``ReportFilter``, shared with the API), a page at a time, and a form to ask for one: a user who
+    reaches one station only (its staff) is not asked to pick it. The page's queries do not grow with the scope."""
 
     template_name = "reports/list.html"
     context_object_name = "reports"
     paginate_by = 20
     default_ordering = ("-requested_at", "-pk")
-    empty_message = gettext_lazy("No report has been asked for yet.")
+    filterset_class = ReportFilter
+    # Drawn by the page itself (reports/list.html): the place is a search box, not a field of the shared filter bar.
+    filter_labels = {
+        "kind": gettext_lazy("Kind"),
+        "status": gettext_lazy("Status"),
+        "period": gettext_lazy("Period"),
+        "place": gettext_lazy("Place"),
+        "station": gettext_lazy("Station"),
+        "within": gettext_lazy("Region"),
+    }
+    empty_message = gettext_lazy("No report matches these filters.")
     empty_icon = "file-earmark-pdf"
     columns = (
         Column("kind", gettext_lazy("Report"), "kind"),
@@ -79,17 +116,49 @@ class ReportListView(ListPageMixin, ScopedReportMixin, ListView):
     )
 
     def scoped_queryset(self, queryset):
-        return self.ordered(super().scoped_queryset(queryset))
+        queryset = self.listed(super().scoped_queryset(queryset))
+        if not self.filterset.is_valid():
+            # A period that does not exist is shown as an error beside its input, and no list pretends to obey it.
+            return queryset.none()
+        return self.ordered(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(self.place_context(), period_placeholder=PERIOD_PLACEHOLDER, place_min_length=MIN_LENGTH)
+        context["filtered"] = any(self.request.GET.get(name) for name in ReportFilter.base_filters)
+        if not context["filtered"]:
+            context["empty_message"] = _("No report has been asked for yet.")
         if self.request.user.has_perm("reports.add_report"):
-            stations = Station.objects.visible_to(self.request.user).select_related("township")
-            stations = list(stations.only("id", "name", "township__name").order_by("township__path", "name"))
-            context["stations"] = stations
-            context["single_station"] = stations[0] if len(stations) == 1 else None
-            context["kinds"] = ReportRequestForm.base_fields["kind"].choices
+            context.update(self.request_context())
         return context
+
+    def place_context(self) -> dict:
+        """The place search box of the filters: the place picked (named only if in scope) and the text typed."""
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        chosen = place_chosen(user=self.request.user, station_id=data.get("station"), region_id=data.get("within"))
+        text = self.request.GET.get("place", "").strip()[:100]
+        return {
+            "place_chosen": chosen,
+            "place_text": chosen.name if chosen else text,
+            "place_lookup_url": reverse("api:place-lookup"),
+        }
+
+    def request_context(self) -> dict:
+        """The request form: the kinds, the user's one station if they reach one only (two rows read, whatever the
+        scope), and after a typed request that named no single station (``?ask=``) the stations it could mean."""
+        stations = list(Station.objects.visible_to(self.request.user).select_related("township")[:2])
+        ask = self.request.GET.get("ask", "").strip()[:100]
+        return {
+            "kinds": ReportRequestForm.base_fields["kind"].choices,
+            "single_station": stations[0] if len(stations) == 1 else None,
+            "ask_text": ask,
+            "ask_kind": self.request.GET.get("ask_kind", ""),
+            "ask_matches": places_matching(user=self.request.user, text=ask, kind=STATION) if ask else [],
+        }
+
+    def filter_fields(self):
+        shown, hidden = super().filter_fields()
+        return shown, [(name, value) for name, value in hidden if name not in self.filter_labels]
 
 
 class ReportDetailView(ScopedReportMixin, DetailView):
@@ -128,8 +197,14 @@ class ReportRequestView(RolePermissionRequiredMixin, View):
         form = ReportRequestForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest(_("The report request is incomplete."))
-        station = get_object_or_404(Station.objects.visible_to(request.user), pk=form.cleaned_data["station"])
         kind, rebuild = form.cleaned_data["kind"], form.cleaned_data["rebuild"]
+        if form.cleaned_data["station"]:
+            station = get_object_or_404(Station.objects.visible_to(request.user), pk=form.cleaned_data["station"])
+        else:
+            text = form.cleaned_data["station_text"]
+            station, matches = station_named(user=request.user, text=text)
+            if station is None:
+                return self.choose_station(text, kind, matches)
         if rebuild and (wait := rebuild_wait(request, self)) is not None:
             messages.warning(
                 request, _("Too many rebuilds in a short time: try again in %(seconds)s s.") % {"seconds": ceil(wait)}
@@ -145,6 +220,15 @@ class ReportRequestView(RolePermissionRequiredMixin, View):
         else:
             messages.info(request, _("This report has already been asked for; here it is."))
         return redirect("reports:detail", pk=report.pk)
+
+    def choose_station(self, text: str, kind: str, matches: list):
+        """Back to the request form, which lists the stations ``text`` could mean (none: it says so)."""
+        if matches:
+            messages.info(self.request, _("Several stations match “%(text)s”: choose one.") % {"text": text})
+        else:
+            messages.warning(self.request, _("No station in your reach matches “%(text)s”.") % {"text": text})
+        query = urlencode({"ask": text, "ask_kind": kind})
+        return redirect(f"{reverse('reports:list')}?{query}#ask-report")
 
 
 class EvaluationReportRequestView(RolePermissionRequiredMixin, View):
