@@ -59,8 +59,13 @@ EVALUATION_PAGES = frozenset(
         "evaluation:policy-edit",
     }
 )
+DASHBOARD_PAGES = frozenset({"reports:dashboard", "reports:ranking"})
 ENTRIES = {
-    "dashboard": NavEntry("dashboard", _("Dashboard"), "speedometer2", "home", frozenset({"home"})),
+    # The officials' home is their dashboard (``reports:dashboard``); station staff reach their station's from the menu.
+    "dashboard": NavEntry("dashboard", _("Dashboard"), "speedometer2", "home", DASHBOARD_PAGES | {"home"}),
+    "station_dashboard": NavEntry(
+        "station_dashboard", _("Dashboard"), "speedometer2", "reports:dashboard", DASHBOARD_PAGES
+    ),
     "home": NavEntry("home", _("Home"), "house-door", "home", frozenset({"home"})),
     "stations": NavEntry("stations", _("Stations"), "buildings", "stations:list", STATION_PAGES),
     "assigned": NavEntry("assigned", _("Assigned stations"), "clipboard-check", "stations:list", STATION_PAGES),
@@ -211,6 +216,7 @@ OFFICIAL_MENU = [
 ]
 STATION_MENU = [
     "home",
+    "station_dashboard",
     "my_station",
     "log",
     "services",
@@ -241,13 +247,15 @@ def current_page(request) -> tuple[str, str]:
 def menu_for(user, request) -> list[NavItem]:
     """The menu of ``user``'s role, with the entry of the current page marked active."""
     page, section = current_page(request)
+    entries = [ENTRIES[key] for key in ROLE_MENUS.get(user.role, [])]
+    entries = [entry for entry in entries if user.station_id or not entry.needs_station]
+    # An entry naming the page itself wins over one naming its whole section (the dashboard under reports:*).
+    exact = any(page in entry.sections for entry in entries)
     items = []
-    for key in ROLE_MENUS.get(user.role, []):
-        entry = ENTRIES[key]
-        if entry.needs_station and not user.station_id:
-            continue
+    for entry in entries:
         url = reverse(entry.url_name, args=[user.station_id] if entry.needs_station else None)
-        items.append(NavItem(entry.label, entry.icon, url, page in entry.sections or section in entry.sections))
+        active = page in entry.sections if exact else section in entry.sections
+        items.append(NavItem(entry.label, entry.icon, url, active))
     return items
 
 

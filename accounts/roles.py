@@ -115,6 +115,15 @@ KEEP_BUDGET = {
 }
 RUN_FUNDING = {"funding.add_fundingpolicy", "funding.change_fundingpolicy", "funding.add_disbursement"}
 
+# The dashboards (reports.dashboard), read from the rollups: officials of their region, station staff of their
+# station. Evaluators have their scorecards and no dashboard.
+VIEW_DASHBOARD = {"reports.view_stationmonth"}
+
+# The runs of the monthly and quarterly reports (reports.batches): officials see those of their region and below;
+# city and county officials (one role) may retry a run's failed reports. Station staff and evaluators see none.
+VIEW_BATCHES = {"reports.view_reportbatch"}
+RETRY_BATCHES = {"reports.retry_reportbatch"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_OFFICIAL: frozenset(
         VIEW_STATIONS
@@ -136,6 +145,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | RUN_EVALUATION
         | VIEW_FUNDING
         | RUN_FUNDING
+        | VIEW_DASHBOARD
+        | VIEW_BATCHES
+        | RETRY_BATCHES
     ),
     # The township official approves project plans: they move projects to their next stage.
     # They also sign off evaluation results (confirm or object) and rate the operator.
@@ -145,6 +157,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_EVALUATION
         | RATE_TWO_WAY
         | VIEW_FUNDING
+        | VIEW_DASHBOARD
+        | VIEW_BATCHES
         | {
             "stations.change_stationstandard",
             "services.advance_project",
@@ -162,6 +176,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | RATE_TWO_WAY
         | VIEW_STATION_FUNDING
         | KEEP_BUDGET
+        | VIEW_DASHBOARD
         | {"stations.change_station", "stations.change_stationstandard", "services.advance_project"}
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -170,6 +185,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | LOG_SERVICES
         | VIEW_EVALUATION
         | VIEW_STATION_FUNDING
+        | VIEW_DASHBOARD
         | {"evaluation.add_surveyresponse"}
     ),
     # Evaluators write nothing but evaluation work: they read the stations' reports, and neither ask for nor

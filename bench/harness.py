@@ -16,13 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 
 
-def setup_django() -> None:
-    """Point Django at the benchmark database (created empty when missing) and migrate it."""
+def setup_django(*, fresh: bool = True) -> None:
+    """Point Django at the benchmark database (created empty when missing) and migrate it; not ``fresh``, keep
+    the data an earlier step of a multi-step benchmark loaded (``bench/dashboards.py``)."""
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
-    recreate_database(url)
+    if fresh:
+        recreate_database(url)
     import django
     from django.core.management import call_command
 

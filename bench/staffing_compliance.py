@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/staffing_compliance.py [--stations N]
 
-Measures ``stations_compliance`` over every station, the officials' compliance page (every station checked,
-25 shown), the compliance export, and one station's roster page; prints seconds (median of 5) and queries.
+Measures ``stations_compliance`` over every station, the filling of this month's rollups (the nightly repair of
+one month, which the compliance page reads), the officials' compliance page (the counts over every station, 25
+shown), the compliance export, and one station's roster page; prints seconds (median of 5) and queries.
 """
 
 import argparse
@@ -29,17 +30,19 @@ def build(stations: int) -> None:
     rng = random.Random(7)
     province = Region.objects.create(name="浙江省", code="330000000000", level="province")
     city = Region.objects.create(name="嘉兴市", code="330400000000", level="city", parent=province)
+    # At most 999 townships a county (the code's three digits): 20 counties up to 19,980 stations, more above.
+    county_count = max(20, -(-stations // 999))
     counties = [
         Region.objects.create(name=f"县{n}", code=f"3304{n + 1:02d}000000", level="county", parent=city)
-        for n in range(20)
+        for n in range(county_count)
     ]
     townships = Region.objects.bulk_create(
         Region(
             name=f"镇{n}",
-            code=f"{counties[n % 20].code[:6]}{n // 20 + 1:03d}000",
+            code=f"{counties[n % county_count].code[:6]}{n // county_count + 1:03d}000",
             level="township",
-            parent=counties[n % 20],
-            path=f"{counties[n % 20].path}{counties[n % 20].code[:6]}{n // 20 + 1:03d}000/",
+            parent=counties[n % county_count],
+            path=f"{counties[n % county_count].path}{counties[n % county_count].code[:6]}{n // county_count + 1:03d}000/",
         )
         for n in range(stations)
     )
@@ -103,6 +106,8 @@ def main() -> None:
     analyze()
 
     from accounts.models import User
+    from bench.harness import stopwatch
+    from reports.rollups.refresh import rollups_repair
     from staffing.rules import stations_compliance
     from stations.models import Station
 
@@ -111,6 +116,9 @@ def main() -> None:
     manager = User.objects.get(username="manager")
     manager_client = page_client(manager)
     rows = []
+    with stopwatch("fill the rollups of this month (nightly repair, 1 month)", rows):
+        rollups_repair(months=1, log=False)
+    analyze()
     repeat(
         f"stations_compliance, {args.stations} stations",
         rows,
@@ -121,6 +129,11 @@ def main() -> None:
         "compliance page, one rule, sorted",
         rows,
         lambda: official.get("/staffing/compliance/?rule=certified_staff&sort=-failed"),
+    )
+    repeat(
+        "compliance page, all stations, by county, page 3",
+        rows,
+        lambda: official.get("/staffing/compliance/?show=all&sort=-county&page=3"),
     )
     repeat("compliance export (.xlsx, failing stations)", rows, lambda: official.get("/staffing/compliance/export/"))
     repeat(

@@ -8,6 +8,7 @@ from accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from evaluation import api as evaluation_api
 from funding import api as funding_api
 from reports import api as reports_api
+from reports import batch_api
 from reports.api import ReportViewSet
 from services.api import (
     BeneficiaryViewSet,
@@ -62,7 +63,7 @@ router.register("service-records", ServiceRecordViewSet, basename="service-recor
 router.register("cases", CaseViewSet, basename="case")
 router.register("focus-problems", FocusProblemViewSet, basename="focus-problem")
 router.register("service-policies", ServicePolicyViewSet, basename="service-policy")
-for prefix, viewset, basename in evaluation_api.ROUTES + funding_api.ROUTES:
+for prefix, viewset, basename in evaluation_api.ROUTES + funding_api.ROUTES + batch_api.ROUTES:
     router.register(prefix, viewset, basename=basename)
 
 app_name = "api"

@@ -270,7 +270,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMOR
 # a batch (REPORT_BATCH_PRIORITY), so a month's batch delays it by one render per worker process at most.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 REPORTS_QUEUE = os.environ.get("CELERY_REPORTS_QUEUE", "reports")
-CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": REPORTS_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.render_report": {"queue": REPORTS_QUEUE},
+    "reports.tasks.batch_fan_out": {"queue": REPORTS_QUEUE},
+}
 REPORT_BATCH_PRIORITY = 9
 # A broker that cannot be reached is reported at once (reports answer 503) instead of retried in the request.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "0.5"))
@@ -309,6 +312,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.rollups_repair",
         "schedule": crontab(hour=1, minute=30),
         "kwargs": {"months": 3},
+    },
+    # The periodic reports (reports/batches.py): the month before at 02:00 on the 1st, the quarter before at 03:00
+    # on the 1st of January, April, July and October; admins change them under Periodic tasks in the admin site.
+    "monthly-reports": {
+        "task": "reports.tasks.periodic_batch",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "kwargs": {"kind": "monthly"},
+    },
+    "quarterly-reports": {
+        "task": "reports.tasks.periodic_batch",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
+        "kwargs": {"kind": "quarterly"},
     },
 }
 # Without a broker no beat refreshes the rollups: a write that marks a month refreshes it after its commit.

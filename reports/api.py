@@ -6,12 +6,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, Throttled
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.viewsets import ScopedViewSetMixin
 
+from .dashboard import dashboard
+from .dashboard_serializers import DashboardQuerySerializer, DashboardSerializer, dashboard_data
 from .filters import ReportFilter
 from .lookup import PlaceLookupView
-from .models import Report
+from .models import Report, StationMonth
 from .serializers import ReportRequestSerializer, ReportSerializer
 from .services import BrokerUnavailable, report_request
 from .throttles import rebuild_wait
@@ -55,6 +58,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             user=request.user,
             kind=data["kind"],
             station=data.get("station"),
+            region=data.get("region"),
             evaluation=data.get("evaluation"),
             period=data.get("period", ""),
             rebuild=data["rebuild"],
@@ -85,5 +89,34 @@ def report_download_name(report: Report) -> str:
     return f"{subject}-{report.get_kind_display()}{'-' + report.period if report.period else ''}.pdf"
 
 
+class DashboardView(APIView):
+    """The figures of a region (or of the caller's station) for a month, quarter or year, read from the rollups,
+    with those of the period before and one ranked row per child region (per station under a township)."""
+
+    perm_model = StationMonth  # reports.view_stationmonth: officials and station staff
+
+    @extend_schema(
+        parameters=[DashboardQuerySerializer],
+        responses={
+            200: DashboardSerializer,
+            400: OpenApiResponse(description="A period that does not exist or has not begun, or an unknown figure"),
+            404: OpenApiResponse(description="No region in the caller's reach has this id"),
+        },
+    )
+    def get(self, request):
+        query = DashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        board = dashboard(
+            request.user,
+            period=query.validated_data["period"],
+            region_id=query.validated_data.get("region"),
+            rank_by=query.validated_data["rank_by"],
+        )
+        return Response(dashboard_data(board))
+
+
 # ``config/api.py`` registers these; the place search boxes of the report archive (and any page) ask this one.
-PATHS = [re_path(r"^lookup/places/$", PlaceLookupView.as_view(), name="place-lookup")]
+PATHS = [
+    re_path(r"^lookup/places/$", PlaceLookupView.as_view(), name="place-lookup"),
+    re_path(r"^dashboard/$", DashboardView.as_view(), name="dashboard"),
+]

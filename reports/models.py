@@ -88,6 +88,15 @@ class Report(models.Model):
         _("last heartbeat"), null=True, blank=True, help_text=_("When the worker rendering the job last said it lives.")
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    batch = models.ForeignKey(
+        "ReportBatch",
+        verbose_name=_("batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text=_("The scheduled run that produced the report (none when asked for by a person)."),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -178,6 +187,9 @@ class StationMonth(RegionAncestors):
     fail_operator_rating = models.BooleanField(default=False)
     fail_site_area = models.BooleanField(default=False)
     fail_salary_floor = models.BooleanField(default=False)
+    # Each rule as ``staffing.rules.stations_compliance`` checked it on ``compliance_on``, for the compliance page
+    # and its export: [{"code", "required", "actual", "ok"}], figures as JSON numbers or decimal strings.
+    checks = models.JSONField(default=list)
     spent = money_field()
     line_personnel = money_field()
     line_activities = money_field()
@@ -293,18 +305,92 @@ class RollupDirty(models.Model):
     """A station-month whose records changed since its rollup was computed; the frequent task recomputes it.
 
     Written in the rule function's transaction (an upsert that moves ``marked_at``), so a mark is never lost: the
-    refresh deletes a mark only if ``marked_at`` is still the one it read.
+    refresh deletes a mark only if ``marked_at`` is still the one it read. ``part`` says what changed, so the
+    refresh recomputes only the figures it feeds (``reports.rollups.refresh.PART_FIGURES``); ``all`` for anything.
     """
+
+    ALL, SERVICES, STAFFING, SPENDING, BUDGET, GRADES = "all", "services", "staffing", "spending", "budget", "grades"
+    PARTS = [(ALL, "all"), (SERVICES, "services"), (STAFFING, "staffing"), (SPENDING, "spending")]
+    PARTS += [(BUDGET, "budget"), (GRADES, "grades")]
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
+    part = models.CharField(max_length=8, choices=PARTS, default=ALL)
     marked_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("rollup to refresh")
         verbose_name_plural = _("rollups to refresh")
-        constraints = [models.UniqueConstraint(fields=["station", "month"], name="rollup_dirty_once")]
+        constraints = [models.UniqueConstraint(fields=["station", "month", "part"], name="rollup_dirty_once")]
         indexes = [models.Index(fields=["marked_at"], name="rollup_dirty_marked")]
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.month:%Y-%m}"
+
+
+# --- batches (issue 11): a run producing one periodic report per station and region ------------------------------
+
+
+class ReportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportBatchQuerySet":
+        """Batches of a region the user's own region covers (itself or below it); the nation's batch (no region)
+        and every other only for the administrator. Station staff and evaluators see none."""
+        from accounts.scope import scope_of
+
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region is not None:
+            return self.filter(region__path__startswith=scope.region.path)
+        return self.none()
+
+
+class ReportBatch(models.Model):
+    """One run of the periodic reports of ``kind`` for ``period`` over ``region`` (None: the nation).
+
+    ``total`` is the number of report jobs it covers (set once they exist); what is done or failed is read from the
+    jobs' statuses (``reports.batches.batch_progress``), never counted by the workers, so no update races.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ReportKind.choices)
+    period = models.CharField(_("period"), max_length=10)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_batches",
+        help_text=_("Empty: every region."),
+    )
+    scope_key = models.CharField(max_length=40, editable=False)
+    total = models.PositiveIntegerField(_("reports"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_batches",
+    )
+    trigger = models.CharField(_("started by"), max_length=60, default="beat", help_text=_("e.g. beat, admin"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report batch")
+        verbose_name_plural = _("report batches")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("retry_reportbatch", "Can retry the failed reports of a batch")]
+        constraints = [models.UniqueConstraint(fields=["kind", "scope_key", "period"], name="report_batch_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} · {self.region or _('Nation')}"
+
+    def save(self, *args, **kwargs) -> None:
+        # "nation" or "region:<id>": one run per kind, place and period, also when beat fires twice.
+        self.scope_key = f"region:{self.region_id}" if self.region_id else "nation"
+        super().save(*args, **kwargs)

@@ -178,9 +178,18 @@ def render_evaluation(report: Report) -> bytes:
     return html_to_pdf(render_to_string("reports/evaluation.html", context))
 
 
+def render_periodic(report: Report) -> bytes:
+    """A monthly or quarterly report (``reports.periodic``, which builds on this module)."""
+    from .periodic import PERIODIC_RENDERERS
+
+    return PERIODIC_RENDERERS[report.kind](report)
+
+
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
     ReportKind.STATION_PROFILE: render_station_profile,
     ReportKind.EVALUATION: render_evaluation,
+    ReportKind.MONTHLY: render_periodic,
+    ReportKind.QUARTERLY: render_periodic,
 }
 
 

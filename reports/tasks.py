@@ -138,3 +138,32 @@ def rollups_repair(months: int = 3) -> int:
     from .rollups.refresh import rollups_repair as repair
 
     return len(repair(months=months))
+
+
+# --- batches (issue 11): the scheduled monthly and quarterly runs and their fan-out ------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, max_retries=MAX_RETRIES, retry_backoff=5)
+def batch_fan_out(batch_id: int, after: int = 0) -> int:
+    """Send the next chunk of the batch's jobs (``batches.batch_send_chunk``), then queue itself for the next one;
+    return the last job sent (0: none was left). A chunk delivered twice sends nothing twice: it sends unsent jobs."""
+    from .batches import batch_send_chunk
+
+    last = batch_send_chunk(batch_id, after=after)
+    if last is None:
+        return 0
+    batch_fan_out.delay(batch_id, last)
+    return last
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, max_retries=MAX_RETRIES, retry_backoff=60)
+def periodic_batch(kind: str) -> int:
+    """Start the batch of ``kind`` (monthly, quarterly) reports of the period just ended for the whole nation;
+    Celery beat runs it on the 1st (``CELERY_BEAT_SCHEDULE``). Returns the batch's id; firing twice is one batch."""
+    from django.utils import timezone
+
+    from .batches import batch_start, scheduled_period
+
+    period = scheduled_period(kind, today=timezone.localdate())
+    batch, _created = batch_start(kind, period.key, trigger="beat")
+    return batch.pk

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,12 +26,13 @@ from config.filters import IdField
 from config.forms import PortalFormMixin
 from config.lists import Column, ListPageMixin
 from config.views import ErrorPage, error_response
-from stations.models import Station
+from stations.models import Region, Station
 
 from .api import report_download_name
-from .choices import SUBJECT_KINDS, ReportKind, ReportStatus
+from .choices import PERIOD_KINDS, SUBJECT_KINDS, ReportKind, ReportStatus
 from .filters import PERIOD_PLACEHOLDER, ReportFilter
 from .models import Report
+from .periodic import PeriodicError, periodic_check
 from .places import LIMIT, MIN_LENGTH, STATION, place_chosen, places_matching
 from .services import BrokerUnavailable, report_request
 from .throttles import rebuild_wait
@@ -52,12 +54,14 @@ class ReportRequestForm(PortalFormMixin, forms.Form):
         choices=[(value, label) for value, label in ReportKind.choices if value not in SUBJECT_KINDS]
     )
     station = IdField(required=False)
+    region = IdField(required=False)
     station_text = forms.CharField(required=False, max_length=100)
+    period = forms.CharField(required=False, max_length=10)
     rebuild = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()
-        if not data.get("station") and not data.get("station_text"):
+        if not data.get("station") and not data.get("region") and not data.get("station_text"):
             raise forms.ValidationError(_("Choose a station."))
         return data
 
@@ -153,6 +157,8 @@ class ReportListView(ListPageMixin, ScopedReportMixin, ListView):
             "single_station": stations[0] if len(stations) == 1 else None,
             "ask_text": ask,
             "ask_kind": self.request.GET.get("ask_kind", ""),
+            "ask_period": self.request.GET.get("ask_period", "").strip()[:10],
+            "period_kinds": list(PERIOD_KINDS),
             "ask_matches": places_matching(user=self.request.user, text=ask, kind=STATION) if ask else [],
         }
 
@@ -198,6 +204,8 @@ class ReportRequestView(RolePermissionRequiredMixin, View):
         if not form.is_valid():
             return HttpResponseBadRequest(_("The report request is incomplete."))
         kind, rebuild = form.cleaned_data["kind"], form.cleaned_data["rebuild"]
+        if kind in PERIOD_KINDS:
+            return self.periodic(form)
         if form.cleaned_data["station"]:
             station = get_object_or_404(Station.objects.visible_to(request.user), pk=form.cleaned_data["station"])
         else:
@@ -219,6 +227,45 @@ class ReportRequestView(RolePermissionRequiredMixin, View):
             messages.success(request, _("The report is being prepared."))
         else:
             messages.info(request, _("This report has already been asked for; here it is."))
+        return redirect("reports:detail", pk=report.pk)
+
+    def periodic(self, form):
+        """A monthly or quarterly report of the station or region picked (or typed), for the period given; a
+        period or a subject the rule refuses goes back to the form with the reason (``periodic_check``)."""
+        data, user = form.cleaned_data, self.request.user
+        station = region = None
+        if data["station"]:
+            station = get_object_or_404(Station.objects.visible_to(user), pk=data["station"])
+        elif data["region"]:
+            region = get_object_or_404(Region.objects.visible_to(user), pk=data["region"])
+        else:
+            matches = places_matching(user=user, text=data["station_text"], limit=LIMIT)
+            exact = [place for place in matches if place.name == data["station_text"].strip()]
+            chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
+            if chosen is None:
+                return self.choose_station(data["station_text"], data["kind"], matches)
+            if chosen.kind == STATION:
+                station = Station.objects.visible_to(user).get(pk=chosen.pk)
+            else:
+                region = Region.objects.visible_to(user).get(pk=chosen.pk)
+        try:
+            period = periodic_check(
+                data["kind"], period=data["period"], station=station, region=region, today=timezone.localdate()
+            )
+        except PeriodicError as error:
+            messages.error(self.request, error.message)
+            query = urlencode({"ask_kind": data["kind"], "ask_period": data["period"]})
+            return redirect(f"{reverse('reports:list')}?{query}#ask-report")
+        try:
+            report, queued = report_request(
+                user=user, kind=data["kind"], station=station, region=region, period=period.key, rebuild=data["rebuild"]
+            )
+        except BrokerUnavailable:
+            return error_response(self.request, 503, QUEUE_UNAVAILABLE)
+        if queued:
+            messages.success(self.request, _("The report is being prepared."))
+        else:
+            messages.info(self.request, _("This report has already been asked for; here it is."))
         return redirect("reports:detail", pk=report.pk)
 
     def choose_station(self, text: str, kind: str, matches: list):

@@ -6,6 +6,8 @@ reports every bad row and field. People leave the platform as ``accounts.privacy
 ID numbers masked to their region at most, salaries and phones only where the table says.
 """
 
+from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,17 +16,27 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.mixins import OutOfScope, save_in_scope
 from accounts.privacy import FIELDS_OF, Field, Kind, PeopleView, Show
-from reports.spreadsheets import FAIL_FILL, OK_FILL, cell_text, normal_text, set_widths, style_header, yes_no
+from reports.spreadsheets import (
+    FAIL_FILL,
+    OK_FILL,
+    cell_text,
+    header_cells,
+    normal_text,
+    set_widths,
+    style_header,
+    yes_no,
+)
 from stations.models import Station
 
 from .forms import StaffMemberForm
 from .models import StaffMember
-from .selectors import CHECK_LABELS, RULE_CODES, StationCompliance
+from .selectors import CHECK_LABELS, RULE_CODES
 
 MAX_ROWS = 2000
 LANGUAGES = ("zh-hans", "en")
@@ -300,37 +312,46 @@ def roster_cell(person: StaffMember, column: Column, people: PeopleView):
     return value
 
 
-def compliance_workbook(*, results: list[StationCompliance], on: date) -> Workbook:
-    """One row per station: each rule's required and actual figures, green when met and red when not."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Staffing compliance")
+def compliance_workbook(*, results: Iterable, month: date, on: date) -> Workbook:
+    """One row per station of ``results`` (``reports.rollups.compliance.compliance_results``, read as it is
+    written): each rule's required and actual figures, green when met and red when not. A write-only workbook,
+    so its time grows with the rows and its memory does not."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Staffing compliance"))
+    set_widths(sheet, [22, 12, 12, 8] + [14] * (2 * len(RULE_CODES)))
     heading = [_("Station"), _("County"), _("Township"), _("Compliant")]
     for code in RULE_CODES:
         label = str(CHECK_LABELS[code])
         heading += [f"{label} · {_('required')}", f"{label} · {_('actual')}"]
-    sheet.append(heading)
+    sheet.append(header_cells(sheet, heading))
+    fills = {ok: styled(sheet, OK_FILL if ok else FAIL_FILL) for ok in (True, False)}
     for result in results:
-        station = result.station
         rows = {row.code: row for row in result.rows}
         line = [
-            station.name,
-            station.township.parent.name if station.township.parent_id else "",
-            station.township.name,
-            yes_no(not result.failed),
+            result.station.name,
+            result.county.name if result.county else "",
+            result.township.name,
+            filled(sheet, yes_no(not result.failed), fills[not result.failed]),
         ]
         for code in RULE_CODES:
             row = rows.get(code)
-            line += [row.required, row.actual] if row else ["", ""]
+            line += [row.required, filled(sheet, row.actual, fills[row.ok])] if row else ["", ""]
         sheet.append(line)
-        excel_row = sheet.max_row
-        sheet.cell(row=excel_row, column=4).fill = FAIL_FILL if result.failed else OK_FILL
-        for index, code in enumerate(RULE_CODES):
-            row = rows.get(code)
-            if row:
-                sheet.cell(row=excel_row, column=6 + 2 * index).fill = OK_FILL if row.ok else FAIL_FILL
-    style_header(sheet)
-    set_widths(sheet, [22, 12, 12, 8] + [14] * (2 * len(RULE_CODES)))
     sheet.append([])
-    sheet.append([_("Staffing compliance on %(date)s") % {"date": on}])
+    sheet.append([_("Staffing compliance of %(month)s, as of %(date)s") % {"month": f"{month:%Y-%m}", "date": on}])
     return workbook
+
+
+def styled(sheet, fill) -> WriteOnlyCell:
+    """A cell of ``sheet`` with ``fill``, whose style the cells of ``filled`` copy."""
+    cell = WriteOnlyCell(sheet)
+    cell.fill = fill
+    return cell
+
+
+def filled(sheet, value, like: WriteOnlyCell) -> WriteOnlyCell:
+    """A cell of a write-only sheet styled as ``like`` (``styled``). The style's ids are copied: assigning the
+    fill again would hash it into the workbook's style lists for every cell, a third of a large export's time."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell._style = copy(like._style)
+    return cell

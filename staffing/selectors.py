@@ -18,7 +18,7 @@ from stations.models import Station
 from stations.templatetags.portal import cny, percent, plain_number
 
 from .models import StaffMember, TimeBankEntry, Volunteer, VolunteerHours
-from .rules import Check, Compliance, stations_compliance
+from .rules import Check, Compliance
 
 # The rules of the staffing standard (``station_compliance``), in the order the pages show them.
 CHECK_LABELS = {
@@ -73,35 +73,6 @@ def check_row(check: Check) -> CheckRow:
 
 def check_rows(compliance: Compliance) -> list[CheckRow]:
     return [check_row(check) for check in compliance.checks]
-
-
-@dataclass(frozen=True)
-class StationCompliance:
-    """A station and its compliance on a date, with its rules worded (``check_rows``)."""
-
-    station: Station
-    compliance: Compliance
-    rows: list[CheckRow]
-
-    @property
-    def failed(self) -> list[str]:
-        return [row.code for row in self.rows if not row.ok]
-
-
-def region_compliance(stations, on: date) -> list[StationCompliance]:
-    """``stations_compliance`` of the queryset ``stations``, in its order, each with its rules worded."""
-    stations = stations.select_related("township__parent")
-    results = stations_compliance(stations=stations, on=on)
-    return [StationCompliance(station, results[station.pk], check_rows(results[station.pk])) for station in stations]
-
-
-def failing_counts(results: list[StationCompliance]) -> dict[str, int]:
-    """How many of ``results`` fail each rule, every rule listed (zero included)."""
-    counts = dict.fromkeys(RULE_CODES, 0)
-    for result in results:
-        for code in result.failed:
-            counts[code] = counts.get(code, 0) + 1
-    return counts
 
 
 def staff_current(*, station: Station, on: date):

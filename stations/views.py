@@ -9,7 +9,6 @@ from decimal import Decimal
 from functools import cached_property
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
@@ -31,24 +30,19 @@ from accounts.mixins import (
 )
 from accounts.scope import day_in_reach
 from config.lists import Column, ListPageMixin, sorted_by  # noqa: F401  (sorted_by: imported from here by services)
-from config.params import query_id
 from evaluation.rules.grading import station_results
 from evaluation.rules.twoway import two_way_pair, two_way_years
 from services.models import ServiceRecord
 from services.rules import portfolio_check, visit_progress
 from staffing.rules import staff_on, station_compliance
 
-from .choices import OrganizationKind, RegionLevel, StationStatus
+from .choices import OrganizationKind, RegionLevel
 from .filters import ContractFilter, OrganizationFilter, StationFilter
 from .forms import ContractForm, OrganizationForm, StandardCheckFormSet, StationForm, station_form_class
 from .models import OperatingContract, Organization, Region, Station, StationStandard, organization_check_editable
 from .rules import (
     Checklist,
-    contracts_ending,
-    coverage_total,
-    region_coverage,
     station_checklist,
-    station_status_counts,
 )
 from .templatetags.portal import wan
 
@@ -111,10 +105,19 @@ def station_glance(station: Station, today: date) -> dict:
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The first page after sign-in: a region dashboard for officials, the station for its staff,
-    the assigned stations for evaluators."""
+    """The first page after sign-in: the dashboard (``reports:dashboard``) for officials and the administrator,
+    the station for its staff, the assigned stations for evaluators."""
 
     template_name = "stations/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role not in (*STATION_ROLES, Role.EVALUATOR) and request.user.has_perm(
+            "reports.view_stationmonth"
+        ):
+            from reports.dashboard_pages import DashboardView  # reports' pages import the stations app
+
+            return DashboardView.as_view()(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -125,69 +128,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             for station, _checklist in cards:
                 station.glance = station_glance(station, date.today())
             context.update(home="station", station_cards=cards)
-        elif user.role == Role.EVALUATOR:
-            context.update(home="evaluator", stations=stations)
         else:
-            context.update(self.dashboard(user, stations))
+            context.update(home="evaluator", stations=stations)
         return context
-
-    def dashboard(self, user, stations) -> dict:
-        """Coverage of the chosen region (``?region=``, within the user's reach) by child region."""
-        region = self.dashboard_region(user)
-        if region is not None:
-            stations = stations.filter(township__path__startswith=region.path)
-        counts = station_status_counts(stations)
-        ending = contracts_ending(
-            contracts=OperatingContract.objects.filter(station__in=stations),
-            on=date.today(),
-            days=settings.CONTRACT_ENDING_DAYS,
-        )
-        context = {
-            "home": "dashboard",
-            "contracts_ending": ending,
-            "contracts_ending_days": settings.CONTRACT_ENDING_DAYS,
-            "contracts_ending_total": sum((contract.amount for contract in ending), Decimal(0)),
-            "region": region,
-            "breadcrumbs": self.breadcrumbs(user, region),
-            "status_cards": [(status, status.label, counts[status.value]) for status in StationStatus],
-            "station_total": sum(counts.values()),
-        }
-        if region is not None and region.level == RegionLevel.TOWNSHIP:
-            context["station_cards"] = self.station_cards(stations)
-            return context
-        rows = region_coverage(region=region, stations=stations)
-        context.update(
-            coverage_rows=rows,
-            coverage_total=coverage_total(rows),
-            rows_are_townships=region is not None and region.level == RegionLevel.COUNTY,
-            coverage_chart={
-                "names": [row.name for row in rows],
-                "covered": [row.covered for row in rows],
-                "townships": [row.townships for row in rows],
-                "percent": [row.percent for row in rows],
-                "labels": {
-                    "covered": _("With a station in operation"),
-                    "uncovered": _("Without a station in operation"),
-                    "rate": _("Coverage"),
-                },
-            },
-        )
-        return context
-
-    def dashboard_region(self, user) -> Region | None:
-        asked = query_id(self.request.GET, "region")
-        if asked is not None:
-            return get_object_or_404(Region.objects.visible_to(user).exclude(level=RegionLevel.COMMUNITY), pk=asked)
-        return user.region if user.role != Role.ADMIN else None
-
-    def breadcrumbs(self, user, region: Region | None) -> list[Region]:
-        """The regions from the user's own down to the one shown (each a drill-up link)."""
-        if region is None:
-            return []
-        chain = [*region.ancestors(), region]
-        if user.region_id:
-            chain = [r for r in chain if r.path.startswith(user.region.path)]
-        return chain
 
     @staticmethod
     def station_cards(stations) -> list[tuple[Station, Checklist]]:

@@ -30,6 +30,9 @@ from .evaluation.matrix import EVALUATION_WATCHED, build_evaluation
 from .funding.matrix import FUNDING_WATCHED, build_funding
 from .matrix import API, PAGES, Endpoint
 from .reports import matrix_archive as _archive  # noqa: F401  (registers the report archive)
+from .reports import matrix_batches as _batches  # noqa: F401  (registers the report batches)
+from .reports import matrix_dashboard as _dashboard  # noqa: F401  (registers the dashboard pages)
+from .reports import matrix_dashboard_api as _dashboard_api  # noqa: F401  (registers the dashboard API)
 from .services import matrix_pages as _services_pages  # noqa: F401  (registers the services pages)
 from .services.matrix_api import SERVICES_WATCHED, build_services
 from .staffing.matrix_api import build_staffing

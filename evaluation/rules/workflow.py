@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
 from config.conflicts import Conflict
-from reports.rollups.dirty import rollup_mark
+from reports.rollups.dirty import GRADES, rollup_mark
 from reports.services import reports_refresh
 from services.models import Attachment, Case, ServiceRecord
 from services.rules import upload_content_type, upload_save
@@ -408,7 +408,7 @@ def evaluation_publish(*, evaluation: Evaluation, user, reason: str = "") -> Eva
         evaluation.published_at = timezone.now()
         evaluation.save()
         # The year's grade, and so the township's split, of the dashboards.
-        rollup_mark(station_id=evaluation.station_id, day=date(evaluation.year, 1, 1))
+        rollup_mark(station_id=evaluation.station_id, day=date(evaluation.year, 1, 1), part=GRADES)
     return evaluation
 
 
@@ -469,7 +469,7 @@ def evaluation_amend(
         grade_of(evaluation, sum((score.score for score in evaluation.scores.all()), Decimal("0")))
         evaluation.save()
         reports_refresh(evaluation=evaluation)  # the result's PDF shows the corrected figures
-        rollup_mark(station_id=evaluation.station_id, day=date(evaluation.year, 1, 1))
+        rollup_mark(station_id=evaluation.station_id, day=date(evaluation.year, 1, 1), part=GRADES)
         return Amendment.objects.create(
             evaluation=evaluation,
             indicator=row.indicator,

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +30,8 @@ from rest_framework.views import APIView
 from accounts.viewsets import ScopedRelatedField, ScopedViewSetMixin
 from config.filters import ID_REGEX, IdFilter
 from config.pagination import PortalPagination
-from config.params import ID_MAX, YEAR_MAX, YEAR_MIN, validate_ascii_integer
+from config.params import ID_MAX, YEAR_MAX, YEAR_MIN
+from config.serializer_fields import AsciiIntegerField
 from services.api import ruled
 from stations.models import Region
 
@@ -58,17 +58,6 @@ class ExactDecimalField(serializers.Field):
         value = Decimal(value)
         places = max(2, -value.normalize().as_tuple().exponent)
         return f"{value:.{places}f}"
-
-
-class AsciiIntegerField(serializers.IntegerField):
-    """A whole number in ASCII digits (``int()`` would take full-width or Arabic-Indic digits)."""
-
-    def to_internal_value(self, data):
-        try:
-            validate_ascii_integer(data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-        return super().to_internal_value(data)
 
 
 class YearField(AsciiIntegerField):

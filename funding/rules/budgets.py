@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.conflicts import Conflict
-from reports.rollups.dirty import rollup_mark
+from reports.rollups.dirty import BUDGET, rollup_mark
 from stations.models import Station
 from stations.policies import nearest_policies, region_year_policies
 
@@ -220,7 +220,7 @@ def budget_approve(*, budget: Budget, user) -> Budget:
         save(in_force, user)
     budget.status, budget.decided_by, budget.decided_at = BudgetStatus.APPROVED, user, timezone.now()
     save(budget, user)
-    rollup_mark(station_id=budget.station_id, day=date(budget.year, 1, 1))  # the dashboards' budget of the year
+    rollup_mark(station_id=budget.station_id, day=date(budget.year, 1, 1), part=BUDGET)  # the year's budget
     return budget
 
 

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.mixins import OutOfScope, save_in_scope
 from config.params import parse_date
-from reports.rollups.dirty import rollup_mark
+from reports.rollups.dirty import SPENDING, rollup_mark
 from reports.spreadsheets import (
     cell_text,
     header_cells,
@@ -322,7 +322,7 @@ def import_save(*, station, rows, uploads, checked, user, funding, today) -> lis
         for row in rows:
             expenditure = Expenditure(station=station, created_by=user, **row.values)
             expenditure._history_user = user
-            rollup_mark(station_id=station.pk, day=expenditure.date)
+            rollup_mark(station_id=station.pk, day=expenditure.date, part=SPENDING)
             if row.voucher_name:
                 voucher_store(expenditure, uploads[row.voucher_name], checked[row.voucher_name])
             else:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.rollups.dirty import rollup_mark
+from reports.rollups.dirty import SPENDING, rollup_mark
 from services.rules.records import upload_content_type
 from stations.models import Station
 from stations.policies import nearest_policies
@@ -184,7 +184,8 @@ def expenditure_update(*, expenditure: Expenditure, user, voucher=None, **fields
         raise ValidationError({"station": [_("An expenditure's station cannot change.")]})
     changes = known_fields(fields)
     expenditure = Expenditure.objects.select_related("station__township").get(pk=expenditure.pk)
-    rollup_mark(station_id=expenditure.station_id, day=expenditure.date)  # the month it leaves, if its date changes
+    # The month it leaves, if its date changes.
+    rollup_mark(station_id=expenditure.station_id, day=expenditure.date, part=SPENDING)
     for name, value in changes.items():
         setattr(expenditure, name, value)
     return expenditure_save(expenditure, user=user, voucher=voucher)
@@ -209,7 +210,7 @@ def expenditure_save(expenditure: Expenditure, *, user, voucher=None, funding=No
         raise ValidationError(errors)
     expenditure._history_user = user
     with transaction.atomic():
-        rollup_mark(station_id=expenditure.station_id, day=expenditure.date)
+        rollup_mark(station_id=expenditure.station_id, day=expenditure.date, part=SPENDING)
         if voucher is None:
             expenditure.save()
         else:

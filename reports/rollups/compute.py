@@ -40,6 +40,12 @@ SOURCE_COLUMNS = {source.value: f"source_{source.value}" for source in FundingSo
 ZERO = Decimal("0")
 
 
+# The column groups of a ``StationMonth``, each computed by its own queries; a refresh computes those its marks
+# name (``refresh.PART_FIGURES``) and the nightly repair all of them.
+SERVICES, SPENDING, COMPLIANCE = "services", "spending", "compliance"
+MONTH_GROUPS = frozenset({SERVICES, SPENDING, COMPLIANCE})
+
+
 def ancestors_of(townships) -> dict[int, dict]:
     """Township id -> the ids of its province, city, county and itself (None where the tree has no such level).
 
@@ -53,26 +59,68 @@ def ancestors_of(townships) -> dict[int, dict]:
     }
 
 
-def month_figures(
-    station_ids: list[int], month: date, *, today: date | None = None, compliance: bool = True
-) -> dict[int, dict]:
-    """Station id -> the ``StationMonth`` columns of ``month`` (its first day) for each of ``station_ids``.
+def among(station_ids, stations: dict | None) -> dict[int, dict]:
+    """The entries of ``station_ids`` in ``stations`` (``stations_of`` of a superset), read when not given."""
+    if stations is None:
+        return stations_of(station_ids)
+    return {pk: stations[pk] for pk in station_ids if pk in stations}
 
-    About a dozen queries whatever the number of stations. Every station gets a row, also without records: its
-    compliance still counts. The key-target figures follow ``services.rules.visits`` exactly (active key targets
-    registered by the month's last day; visited: named in a visit record dated in the month), as one GROUP BY
-    instead of that module's per-station query; a test holds the two equal. Without ``compliance`` the rows
-    leave out the compliance columns (a service record, hours or a payment do not change it).
+
+def stations_of(station_ids) -> dict[int, dict]:
+    """Station id -> its status, opening day and the ``RegionAncestors`` columns of its township. One query."""
+    rows = Station.objects.filter(pk__in=station_ids).values_list(
+        "pk",
+        "status",
+        "opened_on",
+        "township_id",
+        "township__parent_id",
+        "township__parent__parent_id",
+        "township__parent__parent__parent_id",
+    )
+    return {
+        pk: {
+            "status": status,
+            "opened_on": opened_on,
+            "ancestors": {"township_id": township, "county_id": county, "city_id": city, "province_id": province},
+        }
+        for pk, status, opened_on, township, county, city, province in rows
+    }
+
+
+def month_figures(
+    station_ids: list[int],
+    month: date,
+    *,
+    today: date | None = None,
+    groups=MONTH_GROUPS,
+    stations: dict | None = None,
+) -> dict[int, dict]:
+    """Station id -> the ``StationMonth`` columns of ``month`` (its first day) for each of ``station_ids``: the
+    region ancestors and the column ``groups`` asked (``SERVICES``, ``SPENDING``, ``COMPLIANCE``; all by default).
+
+    A fixed number of queries whatever the number of stations: one for the stations, four for the services,
+    one for the spending, four for the compliance. Every station gets a row, also without records: its compliance
+    still counts. The key-target figures follow ``services.rules.visits`` exactly (active key targets registered
+    by the month's last day; visited: named in a visit record dated in the month), as one GROUP BY instead of that
+    module's per-station query; a test holds the two equal. ``stations`` (``stations_of``) saves its query.
     """
     today = today or timezone.localdate()
     last = month_end(month)
-    stations = {
-        station.pk: station
-        for station in Station.objects.filter(pk__in=station_ids).only("pk", "township_id", "status", "opened_on")
-    }
-    ancestors = ancestors_of({station.township_id for station in stations.values()})
-    rows = {pk: {**ancestors[station.township_id], **empty_month(compliance)} for pk, station in stations.items()}
-    in_month = Q(date__gte=month, date__lte=last)
+    stations = among(station_ids, stations)
+    rows = {pk: {**station["ancestors"], **empty_month(groups)} for pk, station in stations.items()}
+    if SERVICES in groups:
+        services_add(rows, stations, month, last)
+    if SPENDING in groups:
+        spending_add(rows, stations, month, last)
+    if COMPLIANCE in groups:
+        compliance_add(rows, stations, on=min(last, today))
+    return rows
+
+
+def services_add(rows: dict, stations, first: date, last: date) -> None:
+    """The month's service records by kind, headcount and minutes, named people served distinct, key targets and
+    those visited, and volunteer hours: four GROUP BY queries."""
+    in_month = Q(date__gte=first, date__lte=last)
     records = ServiceRecord.objects.filter(in_month, station_id__in=stations).order_by().values("station_id")
     for row in records.annotate(
         records=Count("pk"),
@@ -82,7 +130,7 @@ def month_figures(
     ):
         rows[row.pop("station_id")].update(row)
     served = ServiceRecord.beneficiaries.through.objects.filter(
-        servicerecord__station_id__in=stations, servicerecord__date__gte=month, servicerecord__date__lte=last
+        servicerecord__station_id__in=stations, servicerecord__date__gte=first, servicerecord__date__lte=last
     )
     for station_id, people in (
         served.order_by()
@@ -107,19 +155,20 @@ def month_figures(
         .values_list("volunteer__station_id", "hours")
     ):
         rows[station_id]["volunteer_hours"] = Decimal(hours).quantize(Decimal("0.1"))
-    spending_add(rows, stations, month, last)
-    if compliance:
-        compliance_add(rows, stations, on=min(last, today))
-    return rows
 
 
-def empty_month(compliance: bool = True) -> dict:
-    row = {"records": 0, "people_served": 0, "headcount": 0, "service_minutes": 0}
-    row.update({"key_targets": 0, "key_targets_visited": 0, "volunteer_hours": ZERO, "spent": ZERO})
-    row.update({column: 0 for column in KIND_COLUMNS.values()})
-    row.update({column: ZERO for column in (*LINE_COLUMNS.values(), *SOURCE_COLUMNS.values())})
-    if compliance:
-        row.update({"compliance_on": None, "compliance_checked": False, "compliant": False})
+def empty_month(groups=MONTH_GROUPS) -> dict:
+    """The columns of ``groups`` of a station-month without records."""
+    row = {}
+    if SERVICES in groups:
+        row.update({"records": 0, "people_served": 0, "headcount": 0, "service_minutes": 0})
+        row.update({"key_targets": 0, "key_targets_visited": 0, "volunteer_hours": ZERO})
+        row.update({column: 0 for column in KIND_COLUMNS.values()})
+    if SPENDING in groups:
+        row["spent"] = ZERO
+        row.update({column: ZERO for column in (*LINE_COLUMNS.values(), *SOURCE_COLUMNS.values())})
+    if COMPLIANCE in groups:
+        row.update({"compliance_on": None, "compliance_checked": False, "compliant": False, "checks": []})
         row.update({f"fail_{rule}": False for rule in RULES})
     return row
 
@@ -140,32 +189,56 @@ def spending_add(rows: dict, stations, first: date, last: date) -> None:
 
 
 def compliance_add(rows: dict, stations: dict, *, on: date) -> None:
-    """The staffing standard on ``on`` (``staffing.rules.stations_compliance``) of the stations operating then.
+    """The staffing standard on ``on`` (``staffing.rules.stations_compliance``) of the stations operating then:
+    the flags and each rule's required and actual figures (``checks``, as the compliance page shows them).
 
     A station is checked when its status is operating and it had opened by ``on``: a station being built or closed
     is not measured against the standard. Its status is the current one (the portal keeps no status history)."""
     checked = [
         pk
         for pk, station in stations.items()
-        if station.status == StationStatus.OPERATING and station.opened_on and station.opened_on <= on
+        if station["status"] == StationStatus.OPERATING and station["opened_on"] and station["opened_on"] <= on
     ]
     if not checked:
         return
     for station_id, compliance in stations_compliance(stations=Station.objects.filter(pk__in=checked), on=on).items():
         row = rows[station_id]
         row.update({"compliance_on": on, "compliance_checked": True, "compliant": compliance.compliant})
+        row["checks"] = [
+            {
+                "code": check.code,
+                "required": json_figure(check.required),
+                "actual": json_figure(check.actual),
+                "ok": check.ok,
+            }
+            for check in compliance.checks
+        ]
         for check in compliance.checks:
             row[f"fail_{check.code}"] = not check.ok
 
 
-def people_figures(station_ids: list[int], month: date) -> dict[tuple[str, date], dict[int, dict]]:
+def json_figure(value):
+    """A rule's figure as JSON keeps it exactly: an int as a number, a decimal as its string, None as null."""
+    if value is None or isinstance(value, int):
+        return value
+    return str(value)
+
+
+def figure_of_json(value):
+    """The figure ``json_figure`` wrote, back as an int, a ``Decimal`` or None."""
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def people_figures(
+    station_ids: list[int], month: date, *, stations: dict | None = None
+) -> dict[tuple[str, date], dict[int, dict]]:
     """``(kind, first)`` -> station id -> ``StationPeriod`` columns, for the quarter and the year of ``month``:
-    named people served distinct over each. One query for both (plus the stations and their ancestors)."""
+    named people served distinct over each. One query for both, plus one for the stations unless given
+    (``stations_of``)."""
     quarter, year = period_of(month, QUARTER), period_of(month, YEAR)
-    stations = dict(Station.objects.filter(pk__in=station_ids).values_list("pk", "township_id"))
-    ancestors = ancestors_of(set(stations.values()))
+    stations = among(station_ids, stations)
     result = {
-        (kind, period.first): {pk: {**ancestors[township], "people_served": 0} for pk, township in stations.items()}
+        (kind, period.first): {pk: {**station["ancestors"], "people_served": 0} for pk, station in stations.items()}
         for kind, period in ((QUARTER, quarter), (YEAR, year))
     }
     in_quarter = Q(servicerecord__date__gte=quarter.first, servicerecord__date__lte=quarter.last)
@@ -188,22 +261,30 @@ def people_figures(station_ids: list[int], month: date) -> dict[tuple[str, date]
     return result
 
 
-def year_figures(station_ids: list[int], year: int) -> dict[int, dict]:
-    """Station id -> ``StationYear`` columns: the total of the approved budget of ``year`` (the one version in
-    force: a superseded one was replaced, a draft is not a budget yet) and the grade of its published result of
-    the year. Three queries (plus the ancestors)."""
-    stations = dict(Station.objects.filter(pk__in=station_ids).values_list("pk", "township_id"))
-    ancestors = ancestors_of(set(stations.values()))
-    rows = {pk: {**ancestors[township], "budget": ZERO, "grade": ""} for pk, township in stations.items()}
-    totals = defaultdict(lambda: ZERO)
-    for station_id, amount in BudgetLineAmount.objects.filter(
-        budget__station_id__in=stations, budget__year=year, budget__status=BudgetStatus.APPROVED
-    ).values_list("budget__station_id", "amount"):
-        totals[station_id] += amount
-    for station_id, total in totals.items():
-        rows[station_id]["budget"] = total
-    for station_id, result in station_results(list(stations), year=year).items():
-        rows[station_id]["grade"] = result.grade or ""
+BUDGET, GRADE = "budget", "grade"
+YEAR_GROUPS = frozenset({BUDGET, GRADE})
+
+
+def year_figures(
+    station_ids: list[int], year: int, *, groups=YEAR_GROUPS, stations: dict | None = None
+) -> dict[int, dict]:
+    """Station id -> ``StationYear`` columns of ``groups``: the total of the approved budget of ``year`` (the one
+    version in force: a superseded one was replaced, a draft is not a budget yet) and the grade of its published
+    result of the year. A query for each, plus one for the stations unless given (``stations_of``)."""
+    stations = among(station_ids, stations)
+    rows = {pk: dict(station["ancestors"]) for pk, station in stations.items()}
+    if BUDGET in groups:
+        totals = defaultdict(lambda: ZERO)
+        for station_id, amount in BudgetLineAmount.objects.filter(
+            budget__station_id__in=stations, budget__year=year, budget__status=BudgetStatus.APPROVED
+        ).values_list("budget__station_id", "amount"):
+            totals[station_id] += amount
+        for pk, row in rows.items():
+            row["budget"] = totals.get(pk, ZERO)
+    if GRADE in groups:
+        grades = {pk: result.grade or "" for pk, result in station_results(list(stations), year=year).items()}
+        for pk, row in rows.items():
+            row["grade"] = grades.get(pk, "")
     return rows
 
 

@@ -12,9 +12,18 @@ from django.utils import timezone
 
 from ..models import RollupDirty
 
+# What a write changed, for ``rollup_mark(part=...)``: the refresh recomputes only the figures it feeds.
+SERVICES = RollupDirty.SERVICES  # a service record or volunteer hours: the month's services, people, visits, hours
+STAFFING = RollupDirty.STAFFING  # the roster, volunteers, the site, the operator: the staffing compliance
+SPENDING = RollupDirty.SPENDING  # an expenditure: the month's spending and the township's split of its year
+BUDGET = RollupDirty.BUDGET  # an approved budget: the station's year
+GRADES = RollupDirty.GRADES  # a published evaluation result: the station's grade and the split of its year
+ALL = RollupDirty.ALL  # anything else, or not sure: every figure of the station-month and its year
 
-def rollup_mark(*, station_id: int, day: date) -> None:
-    """Mark the month of ``day`` of station ``station_id`` for the frequent refresh (``refresh.rollups_refresh``).
+
+def rollup_mark(*, station_id: int, day: date, part: str = ALL) -> None:
+    """Mark the month of ``day`` of station ``station_id`` for the frequent refresh (``refresh.rollups_refresh``),
+    saying what changed (``part``; ``ALL`` recomputes everything and is never wrong, only slower).
 
     One upsert that moves ``marked_at``, in the caller's transaction: a rolled-back write leaves no mark, and a
     mark made while a refresh runs survives it (the refresh deletes only marks it read unchanged).
@@ -22,9 +31,9 @@ def rollup_mark(*, station_id: int, day: date) -> None:
     Without a broker (the embedded default, ``ROLLUPS_REFRESH_ON_COMMIT``) no beat runs the refresh: it runs once
     after the commit, in the process, so a record logged in ``make run`` shows on the dashboard at once."""
     RollupDirty.objects.bulk_create(
-        [RollupDirty(station_id=station_id, month=day.replace(day=1), marked_at=timezone.now())],
+        [RollupDirty(station_id=station_id, month=day.replace(day=1), part=part, marked_at=timezone.now())],
         update_conflicts=True,
-        unique_fields=["station", "month"],
+        unique_fields=["station", "month", "part"],
         update_fields=["marked_at"],
     )
     connection = transaction.get_connection()

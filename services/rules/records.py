@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from reports.rollups.dirty import rollup_mark
+from reports.rollups.dirty import SERVICES, rollup_mark
 from staffing.models import StaffMember, Volunteer, VolunteerHours
 from staffing.rules import volunteer_hours_add
 from stations.models import Station
@@ -80,7 +80,7 @@ def service_record_update(*, record: ServiceRecord, user, **changes) -> ServiceR
         raise TypeError(f"service_record_update() got unexpected fields: {sorted(unknown)}")
     record = ServiceRecord.objects.select_related("project").get(pk=record.pk)
     before = (record.date, record.kind, record.project_id)
-    rollup_mark(station_id=record.station_id, day=record.date)  # the month it leaves, if its date changes
+    rollup_mark(station_id=record.station_id, day=record.date, part=SERVICES)  # the month it leaves, if moved
     for name in RECORD_FIELDS:
         if name in changes:
             setattr(record, name, changes[name])
@@ -131,7 +131,7 @@ def record_save(record: ServiceRecord, *, beneficiaries, staff, volunteers, rebo
         raise ValidationError(errors)
     with transaction.atomic():
         record.save()
-        rollup_mark(station_id=record.station_id, day=record.date)
+        rollup_mark(station_id=record.station_id, day=record.date, part=SERVICES)
         record.beneficiaries.set(beneficiaries)
         record.staff.set(staff)
         if rebook:
@@ -164,7 +164,7 @@ def service_record_delete(*, record: ServiceRecord) -> None:
     with transaction.atomic():
         files = [attachment.file for attachment in record.attachments.all()]
         volunteers_unbook(record)
-        rollup_mark(station_id=record.station_id, day=record.date)
+        rollup_mark(station_id=record.station_id, day=record.date, part=SERVICES)
         record.delete()
         for stored in files:
             transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))

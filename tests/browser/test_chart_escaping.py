@@ -27,7 +27,7 @@ def watch(page: Page) -> dict:
     return seen
 
 
-def test_a_region_named_like_markup_shows_literally_in_the_coverage_chart_tooltip(page: Page, live_server, live_world):
+def test_a_region_named_like_markup_shows_literally_in_the_dashboard_chart_tooltip(page: Page, live_server, live_world):
     county = live_world.regions["A1"]
     county.name = MARKUP
     county.save()
@@ -35,9 +35,9 @@ def test_a_region_named_like_markup_shows_literally_in_the_coverage_chart_toolti
     sign_in(page, live_server.url, "city")
 
     page.goto(f"{live_server.url}/")
-    chart = page.locator("#coverage-chart")
+    chart = page.locator("#visits-chart")  # the officials' home is the dashboard: visit rate by region
     expect(chart.locator("svg")).to_be_visible()
-    # ECharts' tooltip is the HTML block beside the SVG; it names the coverage rate, the axis labels do not.
+    # ECharts' tooltip is the HTML block beside the SVG; it names the visit rate and its goal, the axis labels do not.
     tooltip = chart.locator("div").filter(has_text="%").filter(has_not=page.locator("svg"))
     box = chart.bounding_box()
     # Sweep across the plot until the tooltip of the renamed county's bar shows.

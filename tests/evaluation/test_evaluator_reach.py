@@ -434,8 +434,12 @@ def test_the_staff_history_shows_the_turnover_of_the_evaluated_year_only(world, 
 
 
 def test_the_compliance_page_checks_only_stations_evaluated_for_the_day(world, client):
-    """Given S1 evaluated for last year too, compliance on a day of last year checks S1 and not S2."""
+    """Given S1 evaluated for last year too, compliance on a day of last year (its month's rollup) checks S1 and
+    not S2."""
+    from reports.rollups.refresh import stations_refresh
+
     evaluated_also(world, LAST)
+    stations_refresh([station.pk for station in world.stations.values()], [LAST_DAY.replace(day=1)])
     client.force_login(world.users["evaluator"])
 
     response = client.get(reverse("staffing:compliance"), {"on": LAST_DAY.isoformat(), "show": "all"})

@@ -69,7 +69,7 @@ def test_page_counter_is_a_css_content_value():
 def test_unknown_report_kind_is_refused(station):
     """A kind without a renderer fails loudly instead of producing an empty file."""
     with pytest.raises(ValueError, match="No renderer"):
-        render_report_pdf(Report(kind="monthly", station=station))
+        render_report_pdf(Report(kind="annual", station=station))
 
 
 def test_profile_pdf_states_the_staffing_rules_the_portfolio_and_the_visit_rate_as_the_pages_do(

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from reports.rollups.refresh import rollups_repair
 from staffing.models import IdNumberView, StaffingPolicy, StaffMember, Volunteer, VolunteerHours
 from staffing.validators import id_number_check_char
 from tests.factories import ContractFactory, StationFactory
@@ -78,10 +79,12 @@ def test_station_pages_take_the_same_queries_for_many_rows_as_for_few(world, dja
 
 def test_the_compliance_page_takes_as_many_queries_for_many_stations_as_for_few(world, django_assert_num_queries):
     client = signed_in(world.users["city"])
+    rollups_repair(months=1, log=False)
     client.get("/staffing/compliance/")
     few = queries(client, "/staffing/compliance/")
     for i in range(30):
         ContractFactory(station=StationFactory(township=world.regions["T3"], name=f"大桥镇分站{i}"))
+    rollups_repair(months=1, log=False)
     with django_assert_num_queries(few):
         assert client.get("/staffing/compliance/").status_code == 200
 
@@ -366,6 +369,7 @@ def test_a_volunteer_registered_twice_at_one_station_is_refused_on_the_id_field(
 
 
 def test_the_compliance_page_lists_failing_stations_of_the_scope_with_counts_per_rule(world):
+    rollups_repair(months=1, log=False)
     response = signed_in(world.users["county"]).get("/staffing/compliance/")
     names = [result.station.name for result in response.context["object_list"]]
     # County A1: S1 and S2 (both short of staff); S3 is in another county, SB in another city.
@@ -379,6 +383,7 @@ def test_the_compliance_page_filters_by_rule(world):
     station = world.stations["S2"]
     station.site_area_m2 = Decimal("300")
     station.save()
+    rollups_repair(months=1, log=False)
     response = signed_in(world.users["county"]).get("/staffing/compliance/", {"rule": "site_area"})
     assert [result.station for result in response.context["object_list"]] == [station]
     assert response.context["checked"] == 2
@@ -389,6 +394,7 @@ def test_the_compliance_table_sorts_by_rules_not_met_both_ways(world):
     station = world.stations["S2"]
     station.site_area_m2 = Decimal("300")
     station.save()
+    rollups_repair(months=1, log=False)
     client = signed_in(world.users["county"])
     most_first = client.get("/staffing/compliance/", {"sort": "-failed"}).context["object_list"]
     fewest_first = client.get("/staffing/compliance/", {"sort": "failed"}).context["object_list"]
@@ -400,8 +406,73 @@ def test_stations_not_in_operation_are_not_checked(world):
     station = world.stations["S2"]
     station.status = "planning"
     station.save()
+    rollups_repair(months=1, log=False)
     response = signed_in(world.users["county"]).get("/staffing/compliance/")
     assert station not in [result.station for result in response.context["object_list"]]
+
+
+def test_the_compliance_page_shows_the_month_asked_and_takes_the_month_of_an_old_on_link(world):
+    """Each month shows its own stored compliance: S2's site shrunk this month fails only this month's, and
+    ``?on=<a day>`` (the page's former free date) shows that day's month."""
+    from reports.rollups.refresh import stations_refresh
+
+    today = date.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    stations = [station.pk for station in world.stations.values()]
+    stations_refresh(stations, [last_month])
+    station = world.stations["S2"]
+    station.site_area_m2 = Decimal("300")
+    station.save()
+    stations_refresh(stations, [today.replace(day=1)])
+    client = signed_in(world.users["county"])
+
+    def failing_site(**query):
+        response = client.get("/staffing/compliance/", {"rule": "site_area", **query})
+        return [result.station for result in response.context["object_list"]], response
+
+    now, response = failing_site()
+    assert now == [station]
+    assert f"{today:%Y-%m-%d}" in response.content.decode()  # "as of" the day checked
+    assert failing_site(month=f"{last_month:%Y-%m}")[0] == []
+    before, response = failing_site(on=(last_month + timedelta(days=9)).isoformat())
+    assert before == [] and response.context["month"] == last_month
+
+
+def test_a_month_not_begun_is_a_field_error_and_the_page_shows_the_current_month(world):
+    rollups_repair(months=1, log=False)
+    today = date.today()
+    following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    response = signed_in(world.users["county"]).get("/staffing/compliance/", {"month": f"{following:%Y-%m}"})
+    assert response.status_code == 200
+    assert "month" in response.context["filter_form"].errors
+    assert response.context["month"] == today.replace(day=1)
+    assert response.context["checked"] == 2
+
+
+def test_the_compliance_page_reads_the_rollup_not_the_roster(world):
+    """What the page shows is the stored compliance: a change not yet refreshed shows after the refresh."""
+    rollups_repair(months=1, log=False)
+    station = world.stations["S2"]
+    station.site_area_m2 = Decimal("300")
+    station.save()
+    client = signed_in(world.users["county"])
+    assert client.get("/staffing/compliance/", {"rule": "site_area"}).context["object_list"] == []
+    rollups_repair(months=1, log=False)
+    rows = client.get("/staffing/compliance/", {"rule": "site_area"}).context["object_list"]
+    assert [row.station for row in rows] == [station]
+    assert {check.code: check.actual for check in rows[0].rows}["site_area"] == "300 m²"
+
+
+def test_the_compliance_export_takes_as_many_queries_for_many_stations_as_for_few(world, django_assert_num_queries):
+    client = signed_in(world.users["city"])
+    rollups_repair(months=1, log=False)
+    client.get("/staffing/compliance/export/")
+    few = queries(client, "/staffing/compliance/export/")
+    for i in range(30):
+        ContractFactory(station=StationFactory(township=world.regions["T3"], name=f"大桥镇分站{i}"))
+    rollups_repair(months=1, log=False)
+    with django_assert_num_queries(few):
+        assert client.get("/staffing/compliance/export/").status_code == 200
 
 
 # --- staffing policies --------------------------------------------------------------------------------------------

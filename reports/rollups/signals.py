@@ -1,0 +1,27 @@
+"""The staffing compliance of the month running, kept fresh when what it checks is saved anywhere.
+
+A station's compliance (``StationMonth.checks``) depends on its roster, its volunteers, its site and its operator's
+contract, which many pages, the API, the roster import and the admin site save through forms and serializers, with
+no one rule function to mark from. These receivers mark the station's month running (``STAFFING``) on every save
+or delete, so the 30-second refresh picks it up. Past months (a hire date moved back) and a new staffing policy
+(every station of a region) are the nightly repair's: it recomputes the last three months and logs what it fixes.
+Bulk writes (``bulk_create``, the demo, the benchmarks) send no signal and rebuild the rollups themselves.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .dirty import STAFFING, rollup_mark
+
+
+def mark_station(sender, instance, **kwargs) -> None:
+    station_id = instance.pk if sender._meta.label == "stations.Station" else instance.station_id
+    if station_id is not None and not kwargs.get("raw"):
+        rollup_mark(station_id=station_id, day=timezone.localdate(), part=STAFFING)
+
+
+def connect() -> None:
+    for label in ("staffing.StaffMember", "staffing.Volunteer", "stations.Station", "stations.OperatingContract"):
+        post_save.connect(mark_station, sender=label, dispatch_uid=f"rollups-staffing-{label}")
+        if label != "stations.Station":  # a deleted station's rows go with it
+            post_delete.connect(mark_station, sender=label, dispatch_uid=f"rollups-staffing-delete-{label}")
