@@ -15,9 +15,11 @@ from django.views.generic import ListView
 from accounts.mixins import RolePermissionRequiredMixin
 from config.lists import ListPageMixin
 from config.params import query_id
-from config.periods import QUARTER, Period, period_of
+from config.periods import MONTH, QUARTER, Period, period_of
 from evaluation.choices import Grade
+from reports.choices import ReportKind
 from reports.dashboard import RANK_FIGURES, Dashboard, dashboard
+from reports.periodic import SUBJECT_LEVELS
 from reports.rollups.figures import monthly_series
 from services.choices import ServiceKind
 from stations.choices import RegionLevel
@@ -220,7 +222,24 @@ class DashboardView(RolePermissionRequiredMixin, ListPageMixin, ListView):
         )
         if board.level != "station":
             context.update(self.contracts_context())
+        context["report_request"] = self.report_request(board)
         return context
+
+    def report_request(self, board: Dashboard) -> dict | None:
+        """The monthly or quarterly report of what the dashboard shows, if there is one the user may ask for: the
+        fields the request button posts (``reports:request``)."""
+        if not self.request.user.has_perm("reports.add_report") or board.subject is None:
+            return None
+        kind = {MONTH: ReportKind.MONTHLY, QUARTER: ReportKind.QUARTERLY}.get(board.period.kind)
+        if kind is None:
+            return None
+        if isinstance(board.subject, Station):
+            fields = {"station": board.subject.pk} if kind == ReportKind.MONTHLY else None
+        else:
+            fields = {"region": board.subject.pk} if board.subject.level in SUBJECT_LEVELS[kind] else None
+        if fields is None:
+            return None
+        return {"kind": kind, "label": ReportKind(kind).label, "period": board.period.key, **fields}
 
 
 def quarter_of(period: Period) -> Period:

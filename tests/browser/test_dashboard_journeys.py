@@ -1,4 +1,5 @@
-"""The dashboard journeys in the browser: the city official drills from the city's dashboard down to a station."""
+"""The dashboard journeys in the browser: the city official drills from the city's dashboard down to a station,
+then asks for the city's quarterly report from its dashboard and downloads it."""
 
 from datetime import date
 
@@ -49,6 +50,18 @@ def test_the_city_official_drills_from_the_city_to_a_station(page: Page, live_se
 
     row.get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/stations/{station.pk}/")
+
+    # Back on the city's dashboard, the quarter: its report is one button away, then downloaded.
+    page.goto(f"{live_server.url}/")
+    page.locator("#period-kinds [data-kind='quarter']").click()
+    page.locator("#dashboard-report button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("季报 · 甲市")
+    download_link = page.locator("a[href*='/download/']").first
+    expect(download_link).to_be_visible(timeout=90_000)
+    with page.expect_download() as info:
+        download_link.click()
+    with open(info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     assert seen == []
 
 

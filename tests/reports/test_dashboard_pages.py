@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from config.periods import MONTH, QUARTER, current_period
 from reports.dashboard import dashboard
+from reports.models import Report
 from reports.rollups.refresh import rollups_refresh
 from services.models import ServicePolicy
 from stations.choices import RegionLevel
@@ -329,3 +330,37 @@ def test_a_county_dashboard_links_to_its_ranking(world):
     html = signed_in(world.users["county"]).get("/reports/dashboard/").content.decode()
 
     assert f'href="/reports/ranking/?region={world.regions["A1"].pk}&amp;period={QUARTER_NOW.key}"' in html
+
+
+@pytest.mark.parametrize(
+    ("role", "period", "expected"),
+    [
+        ("city", QUARTER_NOW.key, {"kind": "quarterly", "region": "A"}),
+        ("county", MONTH_NOW.key, {"kind": "monthly", "region": "A1"}),
+        ("township", MONTH_NOW.key, {"kind": "monthly", "region": "T1"}),
+        ("township", QUARTER_NOW.key, None),  # a quarterly report ranks townships: of a county or above
+        ("manager", MONTH_NOW.key, {"kind": "monthly", "station": "S1"}),
+        ("city", str(TODAY.year), None),  # no yearly report
+    ],
+)
+def test_the_dashboard_offers_the_report_of_what_it_shows(world, role, period, expected):
+    context = signed_in(world.users[role]).get("/reports/dashboard/", {"period": period}).context
+    asked = context["report_request"]
+    if expected is None:
+        assert asked is None
+        return
+    subject = "station" if "station" in expected else "region"
+    place = world.stations[expected["station"]] if subject == "station" else world.regions[expected["region"]]
+    assert (asked["kind"], asked["period"], asked[subject]) == (expected["kind"], period, place.pk)
+    page = signed_in(world.users[role]).get("/reports/dashboard/", {"period": period}).content.decode()
+    assert 'id="dashboard-report"' in page
+
+
+def test_the_report_asked_from_the_dashboard_is_the_one_of_its_region_and_period(world):
+    client = signed_in(world.users["city"])
+    response = client.post(
+        "/reports/request/", {"kind": "quarterly", "region": world.regions["A"].pk, "period": QUARTER_NOW.key}
+    )
+    assert response.status_code == 302
+    report = Report.objects.get(kind="quarterly", region=world.regions["A"], period=QUARTER_NOW.key)
+    assert response["Location"].endswith(f"/reports/{report.pk}/")
