@@ -1,7 +1,7 @@
 """The monthly and quarterly reports at a province's scale, and a city's monthly batch on a real worker.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_reports CELERY_BROKER_URL=redis://127.0.0.1:6379/12 \
-        .venv/bin/python bench/reports.py [--skip-batch]
+        .venv/bin/python bench/reports.py [--skip-batch] [--reuse]
 
 Builds a province (``bench.rollups.build_regions``: 1,360 townships, a station each) plus a 72-station city of 7
 counties, and fills three months of rollups (``StationMonth``, ``StationPeriod``, ``StationYear``, ``TownshipYear``)
@@ -9,7 +9,8 @@ with random figures: the reports read the rollups only. Then times one station's
 warm-up, with the context and the layout apart), the province's quarterly PDF with its 1,360 townships ranked (in
 a child process, whose peak resident memory is read), and the month's batch of the 72-station city (stations,
 townships, counties, city) on one Celery worker of the reports queue with concurrency 2, started here.
-Targets (issue 11): 1.5 s, 30 s and 500 MB, 2 min.
+Targets (issue 11): 1.5 s, 30 s and 500 MB, 2 min. ``--reuse`` keeps the province and rollups an earlier run built
+(and drops its reports and batches), to measure a change to the rendering without building again.
 """
 
 import argparse
@@ -60,6 +61,7 @@ def build_city(province):
 def fill_rollups(months: list[date], rng) -> None:
     """Random rollup rows for every station and month, the stations' year and the townships' split."""
     from reports.models import StationMonth, StationPeriod, StationYear, TownshipYear
+    from reports.rollups.regions import regions_refresh
     from stations.models import Station
 
     rows, periods, years, splits = [], [], [], []
@@ -123,6 +125,7 @@ def fill_rollups(months: list[date], rng) -> None:
     StationPeriod.objects.bulk_create(periods, batch_size=2000)
     StationYear.objects.bulk_create(years, batch_size=2000)
     TownshipYear.objects.bulk_create(splits, batch_size=2000)
+    regions_refresh(months=months)  # the regions' rows, summed from the stations' (what the region reports read)
 
 
 def quarterly_in_child(report_id: int, queue) -> None:
@@ -137,7 +140,14 @@ def quarterly_in_child(report_id: int, queue) -> None:
 
     started = time.perf_counter()
     pdf = render_report_pdf(Report.objects.select_related("region").get(pk=report_id))
-    queue.put((time.perf_counter() - started, len(pdf), len(re.findall(rb"/Type\s*/Page\b", pdf))))
+    queue.put((time.perf_counter() - started, len(pdf), page_count(pdf)))
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of ``pdf``, by poppler's ``pdfinfo`` (WeasyPrint compresses its page objects into object streams)."""
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=False).stdout.decode()
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def batch_on_worker(city, period: str) -> tuple[float, int, int]:
@@ -184,16 +194,17 @@ def batch_on_worker(city, period: str) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the data an earlier run built")
     args = parser.parse_args()
-    setup_django()
+    setup_django(fresh=not args.reuse)
     from django.conf import settings
     from django.utils import timezone
 
     from bench.rollups import build_regions
     from config.periods import QUARTER, period_of
-    from reports.models import Report
-    from reports.periodic import monthly_context
-    from reports.rendering import html_to_pdf, render_report_pdf
+    from reports.models import Report, ReportBatch
+    from reports.periodic import monthly_context, periodic_pdf
+    from reports.rendering import render_report_pdf
     from stations.models import Region, Station
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER or args.skip_batch, "the batch needs CELERY_BROKER_URL"
@@ -201,12 +212,19 @@ def main() -> None:
     quarter = period_of(timezone.localdate(), QUARTER).previous()
     months = quarter.months()
     started = time.perf_counter()
-    build_regions()
-    province = Region.objects.get(level="province")
-    city = build_city(province)
-    fill_rollups(months, rng)
-    analyze()
-    print(f"built {Station.objects.count()} stations and their rollups in {time.perf_counter() - started:.1f} s")
+    if args.reuse and Region.objects.filter(level="city", name="嘉兴市").exists():
+        Report.objects.all().delete()
+        ReportBatch.objects.all().delete()
+        province = Region.objects.get(level="province")
+        city = Region.objects.get(level="city", name="嘉兴市")
+        print(f"reusing {Station.objects.count()} stations and their rollups")
+    else:
+        build_regions()
+        province = Region.objects.get(level="province")
+        city = build_city(province)
+        fill_rollups(months, rng)
+        analyze()
+        print(f"built {Station.objects.count()} stations and their rollups in {time.perf_counter() - started:.1f} s")
     rows = []
 
     month = f"{months[-1]:%Y-%m}"
@@ -214,13 +232,12 @@ def main() -> None:
     monthly = Report.objects.create(kind="monthly", station=station, period=month)
     render_report_pdf(monthly)  # warm-up: templates, fonts
     timings, contexts, layouts = [], [], []
-    from django.template.loader import render_to_string
 
     for _ in range(3):
         t0 = time.perf_counter()
         context = monthly_context(monthly)
         t1 = time.perf_counter()
-        html_to_pdf(render_to_string("reports/pdf/monthly.html", context))
+        periodic_pdf("reports/pdf/monthly.html", context)
         t2 = time.perf_counter()
         contexts.append(t1 - t0)
         layouts.append(t2 - t1)

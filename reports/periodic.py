@@ -27,7 +27,7 @@ from .choices import PERIOD_KINDS, ReportKind
 from .dashboard import Dashboard, dashboard, figures_data
 from .fonts import FONT_STACK
 from .models import Report
-from .rendering import BarChart, bar_chart, css_string, html_to_pdf, page_counter_content
+from .rendering import BarChart, bar_chart, cached_stylesheet, css_string, html_to_pdf, page_counter_content
 from .rollups.figures import NATION, monthly_series
 
 # The regions a periodic report may be of; a quarterly report ranks townships, so it is of a county or above.
@@ -393,12 +393,18 @@ def quarterly_context(report: Report, *, today: date | None = None) -> dict:
     return context
 
 
+def periodic_pdf(template_name: str, context: dict) -> bytes:
+    """Lay out a periodic report's template with the shared stylesheet, parsed once per worker thread."""
+    stylesheet = cached_stylesheet("reports/pdf/_periodic_style.html", {"page_counter": context["page_counter"]})
+    return html_to_pdf(render_to_string(template_name, context), stylesheets=[stylesheet])
+
+
 def render_monthly(report: Report) -> bytes:
-    return html_to_pdf(render_to_string("reports/pdf/monthly.html", monthly_context(report)))
+    return periodic_pdf("reports/pdf/monthly.html", monthly_context(report))
 
 
 def render_quarterly(report: Report) -> bytes:
-    return html_to_pdf(render_to_string("reports/pdf/quarterly.html", quarterly_context(report)))
+    return periodic_pdf("reports/pdf/quarterly.html", quarterly_context(report))
 
 
 PERIODIC_RENDERERS = {ReportKind.MONTHLY: render_monthly, ReportKind.QUARTERLY: render_quarterly}

@@ -4,7 +4,8 @@ Runs in the Celery worker, never in a web request. Every figure comes from a fun
 in the models, so the template only places what it is given.
 """
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +25,7 @@ from stations.models import OperatingContract, Region, Station
 from stations.rules import Checklist, station_checklist
 
 from .choices import ReportKind
-from .fonts import FONT_STACK, pdf_font_css, pdf_font_path
+from .fonts import FONT_STACK, ensure_pdf_font, pdf_font_css, pdf_font_path
 from .models import Report
 
 
@@ -138,13 +139,52 @@ class FontOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out ``html`` as an A4 PDF with the portal's font."""
-    font_config = FontConfiguration()
-    fetcher = FontOnlyFetcher()
-    font_css = CSS(string=pdf_font_css(), font_config=font_config, url_fetcher=fetcher)
-    document = HTML(string=html, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[font_css], font_config=font_config)
+# What a thread (a worker process renders in one) keeps between renders: the font configuration with the portal's
+# font declared, and parsed stylesheets. Declaring the font and parsing the same CSS on every render is a fixed
+# cost of each report, most of a small one's; a font rebuilt since (another path or modification time) starts over.
+_cache = threading.local()
+
+
+def _font_key() -> tuple[str, int]:
+    path = ensure_pdf_font()
+    return str(path), path.stat().st_mtime_ns
+
+
+def _thread_cache() -> dict:
+    key = _font_key()
+    if getattr(_cache, "key", None) != key:
+        _cache.key, _cache.entries = key, {}
+    return _cache.entries
+
+
+def pdf_fonts() -> tuple[FontConfiguration, CSS]:
+    """The font configuration every PDF of this thread lays out with, and the stylesheet declaring the font."""
+    entries = _thread_cache()
+    if "fonts" not in entries:
+        font_config = FontConfiguration()
+        font_css = CSS(string=pdf_font_css(), font_config=font_config, url_fetcher=FontOnlyFetcher())
+        entries["fonts"] = (font_config, font_css)
+    return entries["fonts"]
+
+
+def cached_stylesheet(template_name: str, context: dict) -> CSS:
+    """The CSS template ``template_name`` filled with ``context`` (plain strings) and parsed, once per thread,
+    language and context. Passed to ``html_to_pdf`` it is of the user origin: a ``<style>`` in the document wins."""
+    font_config, _font_css = pdf_fonts()
+    key = ("css", template_name, translation.get_language(), tuple(sorted(context.items())))
+    entries = _thread_cache()
+    if key not in entries:
+        entries[key] = CSS(
+            string=render_to_string(template_name, context), font_config=font_config, url_fetcher=FontOnlyFetcher()
+        )
+    return entries[key]
+
+
+def html_to_pdf(html: str, *, stylesheets: Sequence[CSS] = ()) -> bytes:
+    """Lay out ``html`` as an A4 PDF with the portal's font (and ``stylesheets``, parsed by ``cached_stylesheet``)."""
+    font_config, font_css = pdf_fonts()
+    document = HTML(string=html, url_fetcher=FontOnlyFetcher())
+    return document.write_pdf(stylesheets=[font_css, *stylesheets], font_config=font_config)
 
 
 def render_station_profile(report: Report) -> bytes:
