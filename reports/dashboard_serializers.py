@@ -81,13 +81,13 @@ def counts(keys, help_text=""):
     )
 
 
-class CoverageSerializer(serializers.Serializer):
+class DashboardCoverageSerializer(serializers.Serializer):
     townships = serializers.IntegerField()
     covered = serializers.IntegerField(help_text=_("Townships with a station in operation."))
     rate = rate_field()
 
 
-class ComplianceSerializer(serializers.Serializer):
+class DashboardComplianceSerializer(serializers.Serializer):
     month = serializers.CharField(help_text=_("The month whose last day (today while it runs) was checked."))
     checked = serializers.IntegerField()
     compliant = serializers.IntegerField()
@@ -95,7 +95,7 @@ class ComplianceSerializer(serializers.Serializer):
     failing = counts(RULES, help_text=_("Stations failing each rule."))
 
 
-class ServicesSerializer(serializers.Serializer):
+class DashboardServicesSerializer(serializers.Serializer):
     records = serializers.IntegerField()
     by_kind = counts(ServiceKind.values)
     people_served = serializers.IntegerField(help_text=_("Named people served, each once."))
@@ -103,13 +103,13 @@ class ServicesSerializer(serializers.Serializer):
     hours = serializers.CharField(help_text=_("Service hours, one place."))
 
 
-class VisitsSerializer(serializers.Serializer):
+class DashboardVisitsSerializer(serializers.Serializer):
     key_targets = serializers.IntegerField()
     visited = serializers.IntegerField()
     rate = rate_field()
 
 
-class FundingSerializer(serializers.Serializer):
+class DashboardFundingSerializer(serializers.Serializer):
     budget = money_field(help_text=_("The year's approved budgets."))
     spent = money_field()
     personnel_share = rate_field()
@@ -119,18 +119,18 @@ class FundingSerializer(serializers.Serializer):
     pending = serializers.IntegerField(allow_null=True, help_text=_("Townships whose split is pending."))
 
 
-class FiguresSerializer(serializers.Serializer):
+class DashboardFiguresSerializer(serializers.Serializer):
     stations = serializers.IntegerField(help_text=_("Stations in operation."))
-    coverage = CoverageSerializer()
-    compliance = ComplianceSerializer()
-    services = ServicesSerializer()
-    visits = VisitsSerializer()
+    coverage = DashboardCoverageSerializer()
+    compliance = DashboardComplianceSerializer()
+    services = DashboardServicesSerializer()
+    visits = DashboardVisitsSerializer()
     volunteer_hours = serializers.CharField()
-    funding = FundingSerializer()
+    funding = DashboardFundingSerializer()
     evaluation = counts(Grade.values, help_text=_("Stations per published grade of the year."))
 
 
-class PeriodSerializer(serializers.Serializer):
+class DashboardPeriodSerializer(serializers.Serializer):
     key = serializers.CharField()
     kind = serializers.ChoiceField(choices=["month", "quarter", "year"])
     first = serializers.DateField()
@@ -138,31 +138,31 @@ class PeriodSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class SubjectSerializer(serializers.Serializer):
+class DashboardSubjectSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text=_("Null for the nation."))
     name = serializers.CharField()
     level = serializers.CharField(help_text=_("nation, province, city, county, township or station"))
 
 
-class PreviousSerializer(serializers.Serializer):
-    period = PeriodSerializer()
-    figures = FiguresSerializer()
+class DashboardPreviousSerializer(serializers.Serializer):
+    period = DashboardPeriodSerializer()
+    figures = DashboardFiguresSerializer()
 
 
-class ChildSerializer(SubjectSerializer):
+class DashboardChildSerializer(DashboardSubjectSerializer):
     kind = serializers.ChoiceField(choices=["region", "station"])
     rank = serializers.IntegerField(allow_null=True, help_text=_("1 is best; null without the figure."))
-    figures = FiguresSerializer()
+    figures = DashboardFiguresSerializer()
 
 
 class DashboardSerializer(serializers.Serializer):
-    region = SubjectSerializer(help_text=_("What the figures are of: the nation, a region or a station."))
-    period = PeriodSerializer()
+    region = DashboardSubjectSerializer(help_text=_("What the figures are of: the nation, a region or a station."))
+    period = DashboardPeriodSerializer()
     as_of = serializers.DateTimeField(allow_null=True, help_text=_("When the newest figure read was computed."))
-    figures = FiguresSerializer()
-    previous = PreviousSerializer()
+    figures = DashboardFiguresSerializer()
+    previous = DashboardPreviousSerializer()
     rank_by = serializers.CharField()
-    children = ChildSerializer(many=True)
+    children = DashboardChildSerializer(many=True)
 
 
 def period_data(period) -> dict:

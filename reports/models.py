@@ -301,6 +301,136 @@ class TownshipYear(RegionAncestors):
         return f"{self.township_id} {self.year}"
 
 
+class RegionRollup(models.Model):
+    """The sums of the station rollups below a region (province, city, county or township), stored per region.
+
+    A region's dashboard reads its own row(s) and its children's (``parent`` = the region; the nation's children
+    are the rows without a parent), never the station rows below: the nation's year is 31 x 12 rows instead of
+    480,000 (DOMAIN.md section 8). Written by ``reports.rollups.regions.regions_refresh`` after every write of the
+    station rows of its months, in the same transaction; the station rows stay the truth it is summed from.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def count_field() -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(default=0)
+
+
+class RegionMonth(RegionRollup):
+    """A region's month: ``StationMonth``'s figures summed, and of compliance the count of stations checked,
+    compliant and failing each rule."""
+
+    month = models.DateField()
+    records = count_field()
+    kind_case = count_field()
+    kind_group = count_field()
+    kind_community = count_field()
+    kind_visit = count_field()
+    kind_referral = count_field()
+    kind_consultation = count_field()
+    kind_training = count_field()
+    kind_other = count_field()
+    people_served = count_field()
+    headcount = count_field()
+    service_minutes = models.PositiveBigIntegerField(default=0)
+    key_targets = count_field()
+    key_targets_visited = count_field()
+    volunteer_hours = models.DecimalField(max_digits=14, decimal_places=1, default=0)
+    checked = count_field()
+    compliant = count_field()
+    fail_full_time_staff = count_field()
+    fail_certified_staff = count_field()
+    fail_volunteers = count_field()
+    fail_professional_share = count_field()
+    fail_operator_rating = count_field()
+    fail_site_area = count_field()
+    fail_salary_floor = count_field()
+    spent = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    line_personnel = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_city_fiscal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_township_fiscal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_welfare_lottery = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_social_assistance = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_paired_assistance = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_federations = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_donations = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    source_community_foundation = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("region month rollup")
+        verbose_name_plural = _("region month rollups")
+        constraints = [models.UniqueConstraint(fields=["region", "month"], name="region_month_once")]
+        indexes = [models.Index(fields=["parent", "month"], name="region_month_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+
+class RegionPeriod(RegionRollup):
+    """A region's quarter or year: the people served, each counted once per station (``StationPeriod`` summed)."""
+
+    kind = models.CharField(max_length=7, choices=StationPeriod._meta.get_field("kind").choices)
+    first = models.DateField()
+    people_served = count_field()
+
+    class Meta:
+        verbose_name = _("region period rollup")
+        verbose_name_plural = _("region period rollups")
+        constraints = [models.UniqueConstraint(fields=["region", "kind", "first"], name="region_period_once")]
+        indexes = [models.Index(fields=["parent", "kind", "first"], name="region_period_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind} {self.first}"
+
+
+class RegionYear(RegionRollup):
+    """A region's year: the approved budgets, the stations per published grade (``StationYear``) and its
+    townships' splits (``TownshipYear``: the settled ones' shares, the pending ones counted)."""
+
+    year = models.PositiveSmallIntegerField()
+    budget = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    grade_excellent = count_field()
+    grade_good = count_field()
+    grade_pass = count_field()
+    grade_fail = count_field()
+    city_share = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    township_share = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    pending = count_field()
+
+    class Meta:
+        verbose_name = _("region year rollup")
+        verbose_name_plural = _("region year rollups")
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="region_year_once")]
+        indexes = [models.Index(fields=["parent", "year"], name="region_year_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
+
+
+class RegionCoverage(RegionRollup):
+    """A region's townships, those with a station in operation and its stations in operation, as of the latest
+    refresh of its stations' compliance (a station saved marks it) or the nightly repair."""
+
+    townships = count_field()
+    covered = count_field()
+    stations = count_field()
+
+    class Meta:
+        verbose_name = _("region coverage rollup")
+        verbose_name_plural = _("region coverage rollups")
+        constraints = [models.UniqueConstraint(fields=["region"], name="region_coverage_once")]
+        indexes = [models.Index(fields=["parent"], name="region_coverage_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}"
+
+
 class RollupDirty(models.Model):
     """A station-month whose records changed since its rollup was computed; the frequent task recomputes it.
 

@@ -26,7 +26,17 @@ from funding.rules.money import fen
 from stations.choices import RegionLevel, StationStatus
 from stations.models import Region, Station
 
-from ..models import StationMonth, StationPeriod, StationYear, TownshipYear
+from ..models import (
+    RegionCoverage,
+    RegionMonth,
+    RegionPeriod,
+    RegionYear,
+    StationMonth,
+    StationPeriod,
+    StationYear,
+    TownshipYear,
+)
+from . import regions as region_rollups
 from .compute import KIND_COLUMNS, RULES, SOURCE_COLUMNS
 
 ZERO = Decimal("0")
@@ -45,18 +55,10 @@ CHILD_COLUMN = {
 }
 # From a township region, the path to its ancestor of the child level (for the coverage's GROUP BY).
 TOWNSHIP_TO_CHILD = {RegionLevel.PROVINCE: "parent__parent_id", RegionLevel.CITY: "parent_id", RegionLevel.COUNTY: "pk"}
-# The nation (``None``, the administrator's reach): every row, its children the roots of the tree (provinces, and
-# cities that hang under none: a root city's rows have no province), grouped by ``ROOT``.
+# The nation (``None``, the administrator's reach): every row; its children are the roots of the tree (provinces,
+# and cities that hang under none), read from the region rows without a parent.
 NATION = None
-ROOT = "root"
-CHILD_COLUMN[NATION] = ROOT
-TOWNSHIP_TO_CHILD[NATION] = ROOT
-ROOT_OF = {
-    # rollup rows: their province, else their city
-    "rows": Coalesce("province_id", "city_id"),
-    # townships: the county's city's province, else the county's city
-    "townships": Coalesce("parent__parent__parent_id", "parent__parent_id"),
-}
+TOWNSHIP_TO_CHILD[NATION] = "root"
 
 
 def rate(numerator, denominator) -> Decimal | None:
@@ -260,7 +262,17 @@ def coverage_of(subject) -> dict:
 
 def dashboard_figures(*, stations_or_region, period: Period) -> Figures:
     """The figures of the nation (``None``), a region (province, city, county or township), a station, or a
-    queryset of stations for ``period``: five queries, whatever the number of stations below (see the module's docstring)."""
+    queryset of stations for ``period``: five queries, whatever the number of stations below (see the module's
+    docstring). The nation and a region read their own region rows (``region_figures``)."""
+    if stations_or_region is NATION or isinstance(stations_or_region, Region):
+        return region_figures(stations_or_region, period)
+    return stations_figures(stations_or_region, period)
+
+
+def stations_figures(subject, period: Period) -> Figures:
+    """``dashboard_figures`` summed from the station rows below the subject (any subject; the region rows are
+    tested equal to these)."""
+    stations_or_region = subject
     rows, townships = scope_filter(stations_or_region)
     month = compliance_month(period, timezone.localdate())
     months = StationMonth.objects.filter(rows, month__gte=period.first, month__lte=period.last).aggregate(
@@ -344,8 +356,6 @@ def children_coverage(region: Region | None, *, child: str | None, children: lis
 
 
 def grouped(queryset, column: str, sums: dict) -> dict:
-    if column == ROOT:
-        queryset = queryset.annotate(root=ROOT_OF["rows"])
     return {row.pop(column): row for row in queryset.order_by().values(column).annotate(**sums)}
 
 
@@ -355,6 +365,8 @@ def children_figures(*, region: Region | None, period: Period, townships: bool =
     the tree's order: the queries of ``dashboard_figures`` grouped by the child's column, six whatever the number
     of children."""
     level = NATION if region is NATION else region.level
+    if not townships and level != RegionLevel.TOWNSHIP:
+        return region_children_figures(region, period)
     column = "township_id" if townships else CHILD_COLUMN[level]
     rows, township_rows = scope_filter(region)
     month = compliance_month(period, timezone.localdate())
@@ -413,14 +425,18 @@ class MonthPoint:
 
 
 def monthly_series(*, stations_or_region, first: date, last: date) -> list[MonthPoint]:
-    """One point per month from ``first`` to ``last`` (first days), months without rows at zero. One query."""
-    rows, _ = scope_filter(stations_or_region)
+    """One point per month from ``first`` to ``last`` (first days), months without rows at zero. One query (over
+    the region rows for the nation or a region)."""
+    if stations_or_region is NATION or isinstance(stations_or_region, Region):
+        rows, source = region_rows(stations_or_region), RegionMonth.objects
+    else:
+        rows, source = scope_filter(stations_or_region)[0], StationMonth.objects
     sums = {
         name: Coalesce(Sum(name), 0)
         for name in ("records", "people_served", "headcount", "service_minutes", "key_targets", "key_targets_visited")
     }
     found = grouped(
-        StationMonth.objects.filter(rows, month__gte=first, month__lte=last),
+        source.filter(rows, month__gte=first, month__lte=last),
         "month",
         sums | {"spent": Coalesce(Sum("spent"), ZERO)},
     )
@@ -441,3 +457,88 @@ def monthly_series(*, stations_or_region, first: date, last: date) -> list[Month
         )
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return points
+
+
+# --- from the region rows (``RegionMonth``, ``RegionPeriod``, ``RegionYear``) --------------------------------------
+
+
+def region_rows(region: Region | None) -> Q:
+    """The region rows of the region (the nation: the rows of the regions without a parent, provinces and root
+    cities)."""
+    if region is NATION:
+        return Q(parent__isnull=True)
+    if region.level not in LEVEL_COLUMN:
+        raise ValueError(f"No rollups for a region of level {region.level}")
+    return Q(region_id=region.pk)
+
+
+def region_month_sums(month: date) -> dict:
+    """``month_sums`` over the region rows: their sums summed, compliance only from the rows of ``month``."""
+    at = Q(month=month)
+    sums = {name: Coalesce(Sum(name), 0) for name in region_rollups.COUNTS}
+    sums |= {name: Coalesce(Sum(name), ZERO) for name in region_rollups.AMOUNTS}
+    sums["as_of"] = Max("computed_at")
+    for name in ("checked", "compliant", *(f"fail_{rule}" for rule in RULES)):
+        sums[name] = Coalesce(Sum(name, filter=at), 0)
+    return sums
+
+
+def region_year_sums() -> dict:
+    sums = {name: Coalesce(Sum(name), ZERO) for name in ("budget", "city_share", "township_share")}
+    return sums | {name: Coalesce(Sum(name), 0) for name in ("pending", *(f"grade_{g}" for g in Grade.values))}
+
+
+def region_figures(region: Region | None, period: Period) -> Figures:
+    """``dashboard_figures`` of the nation or a region from its region rows: at most twelve months' rows, its
+    period's, its year's and its coverage. Four queries (three for a month)."""
+    rows = region_rows(region)
+    month = compliance_month(period, timezone.localdate())
+    months = RegionMonth.objects.filter(rows, month__gte=period.first, month__lte=period.last).aggregate(
+        **region_month_sums(month)
+    )
+    people = None
+    if people_kind(period):
+        people = RegionPeriod.objects.filter(rows, kind=people_kind(period), first=period.first).aggregate(
+            n=Coalesce(Sum("people_served"), 0)
+        )["n"]
+    year = RegionYear.objects.filter(rows, year=period.year).aggregate(**region_year_sums())
+    coverage = RegionCoverage.objects.filter(rows).aggregate(
+        **{name: Coalesce(Sum(name), 0) for name in ("townships", "covered", "stations")}
+    )
+    return figures_of(period, months=months, people=people, year=year, split=year, coverage=coverage)
+
+
+def region_children_figures(region: Region | None, period: Period) -> list[tuple[object, Figures]]:
+    """``children_figures`` of the nation or a region above the townships, from the child regions' rows (their
+    ``parent`` is the region; the nation's children have none). Five queries (four for a month)."""
+    rows = Q(parent__isnull=True) if region is NATION else Q(parent_id=region.pk)
+    month = compliance_month(period, timezone.localdate())
+    children = children_of(region)
+    months = grouped(
+        RegionMonth.objects.filter(rows, month__gte=period.first, month__lte=period.last),
+        "region_id",
+        region_month_sums(month),
+    )
+    people = {}
+    if people_kind(period):
+        found = RegionPeriod.objects.filter(rows, kind=people_kind(period), first=period.first)
+        people = dict(found.values_list("region_id", "people_served"))
+    years = grouped(RegionYear.objects.filter(rows, year=period.year), "region_id", region_year_sums())
+    coverage = {
+        row["region_id"]: row
+        for row in RegionCoverage.objects.filter(rows).values("region_id", "townships", "covered", "stations")
+    }
+    return [
+        (
+            child,
+            figures_of(
+                period,
+                months=months.get(child.pk, {}),
+                people=people.get(child.pk, 0) if people_kind(period) else None,
+                year=years.get(child.pk, {}),
+                split=years.get(child.pk, {}),
+                coverage=coverage.get(child.pk, {}),
+            ),
+        )
+        for child in children
+    ]

@@ -22,6 +22,7 @@ from stations.models import Station
 
 from ..models import RollupDirty, StationMonth, StationPeriod, StationYear, TownshipYear
 from . import compute
+from .regions import regions_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def stations_refresh(
     today: date | None = None,
     parts: Iterable[str] = ("all",),
     compare: bool = True,
+    regions: bool = True,
 ) -> list[Difference]:
     """Recompute and store the rollups of ``station_ids`` for ``months`` (first days): the station-months, the
     people served of their quarters and years, the stations' years and their townships' splits of those years;
@@ -121,7 +123,8 @@ def stations_refresh(
 
     A station without its row of one of ``months`` yet (a new station, a month just begun) gets everything
     recomputed, whatever ``parts`` says: its quarter, year and township rows may be missing too, and the nightly
-    repair must find nothing to add. The repair and the rebuild recompute everything."""
+    repair must find nothing to add. The repair and the rebuild recompute everything. Then, with ``regions``, the
+    region rows above the stations (``regions.regions_refresh``), in the same transaction."""
     today = today or timezone.localdate()
     months = sorted({month.replace(day=1) for month in months})
     what = reduce(or_, (PART_FIGURES[part] for part in parts), Recompute())
@@ -137,7 +140,19 @@ def stations_refresh(
             if ids:
                 group = {pk: stations[pk] for pk in ids}
                 differences += group_refresh(ids, months, group, stored, recompute, today, compare)
+        if regions:
+            regions_refresh(months=months, station_ids=list(stations), **tables_of(EVERYTHING if new else what))
     return differences
+
+
+def tables_of(what: Recompute) -> dict:
+    """The region tables a station refresh of ``what`` changes (``regions.regions_refresh``'s switches)."""
+    return {
+        "month": bool(what.month),
+        "people": what.people,
+        "year": bool(what.year) or what.split,
+        "coverage": compute.COMPLIANCE in what.month,  # a station saved: its status, so the coverage
+    }
 
 
 def group_refresh(
@@ -230,8 +245,22 @@ def rollups_refresh(*, limit: int = REFRESH_LIMIT, today: date | None = None) ->
     batches = defaultdict(list)
     for (month, station_id), parts in parts_of.items():
         batches[(month, frozenset(parts))].append(station_id)
-    for (month, parts), stations in sorted(batches.items(), key=lambda item: (item[0][0], sorted(item[0][1]))):
-        stations_refresh(sorted(stations), [month], today=today, parts=parts, compare=False)
+    months = sorted({month for month, _station in parts_of})
+    existing = set(
+        StationMonth.objects.filter(station_id__in={pk for _m, pk in parts_of}, month__in=months).values_list(
+            "month", "station_id"
+        )
+    )
+    with transaction.atomic():
+        for (month, parts), stations in sorted(batches.items(), key=lambda item: (item[0][0], sorted(item[0][1]))):
+            stations_refresh(sorted(stations), [month], today=today, parts=parts, compare=False, regions=False)
+        # The regions above every station refreshed, once (a province is summed once, however many of its marks);
+        # a station-month without its row before gets every table (its station rows were computed whole).
+        what = reduce(or_, (PART_FIGURES[part] for parts in parts_of.values() for part in parts), Recompute())
+        whole = any(key not in existing for key in parts_of)
+        regions_refresh(
+            months=months, station_ids=[pk for _m, pk in parts_of], **tables_of(EVERYTHING if whole else what)
+        )
     for start in range(0, len(marks), 500):
         taken = marks[start : start + 500]
         RollupDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=marked) for pk, *_rest, marked in taken))).delete()
@@ -255,7 +284,8 @@ def rollups_repair(*, months: int = 3, today: date | None = None, log: bool = Tr
     station_ids = list(Station.objects.order_by("pk").values_list("pk", flat=True))
     differences: list[Difference] = []
     for start in range(0, len(station_ids), CHUNK):
-        differences += stations_refresh(station_ids[start : start + CHUNK], chosen, today=today)
+        differences += stations_refresh(station_ids[start : start + CHUNK], chosen, today=today, regions=False)
+    regions_refresh(months=chosen)  # every region, once, from the station rows just made right
     if log:
         for difference in differences:
             logger.warning(

@@ -8,8 +8,11 @@ or delete, so the 30-second refresh picks it up. Past months (a hire date moved 
 Bulk writes (``bulk_create``, the demo, the benchmarks) send no signal and rebuild the rollups themselves.
 """
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from stations.models import Station
 
 from .dirty import STAFFING, rollup_mark
 
@@ -20,8 +23,22 @@ def mark_station(sender, instance, **kwargs) -> None:
         rollup_mark(station_id=station_id, day=timezone.localdate(), part=STAFFING)
 
 
+def mark_station_after_delete(sender, instance, **kwargs) -> None:
+    """A deleted contract or person marks its station after the commit, if the station is still there: the
+    delete may be a station's own, whose cascade deletes them first (and its rollups with it)."""
+    station_id = instance.station_id
+
+    def mark():
+        if Station.objects.filter(pk=station_id).exists():
+            rollup_mark(station_id=station_id, day=timezone.localdate(), part=STAFFING)
+
+    transaction.on_commit(mark)
+
+
 def connect() -> None:
     for label in ("staffing.StaffMember", "staffing.Volunteer", "stations.Station", "stations.OperatingContract"):
         post_save.connect(mark_station, sender=label, dispatch_uid=f"rollups-staffing-{label}")
         if label != "stations.Station":  # a deleted station's rows go with it
-            post_delete.connect(mark_station, sender=label, dispatch_uid=f"rollups-staffing-delete-{label}")
+            post_delete.connect(
+                mark_station_after_delete, sender=label, dispatch_uid=f"rollups-staffing-delete-{label}"
+            )

@@ -13,6 +13,7 @@ from reports.dashboard import dashboard, figures_data
 from reports.models import Report, StationMonth, StationYear
 from reports.periodic import PeriodicError, percent_text, periodic_check
 from reports.rendering import render_report_pdf
+from reports.rollups.regions import regions_refresh
 from stations.choices import RegionLevel
 from stations.models import Region
 
@@ -179,6 +180,7 @@ def figures(station):
         county=township.parent,
         city=township.parent.parent,
     )
+    regions_refresh(months=[before, month])  # the region rows the regions' reports read, summed from these
     return month
 
 
