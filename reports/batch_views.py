@@ -5,18 +5,31 @@ region covers; the nation's and every other for the administrator): another's is
 ``reports.retry_reportbatch`` (the administrator and city and county officials, ``accounts.roles``).
 """
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.mixins import RolePermissionRequiredMixin, ScopedQuerysetMixin
+from accounts.scope import scope_of
+from config.forms import PortalFormMixin
 from config.lists import Column, ListPageMixin
+from config.periods import MONTH, PeriodError, current_period
 
-from .batches import RETRY_PERMISSION, batch_progress, batch_retry, progress_of, with_progress
-from .choices import ReportStatus
+from .batches import (
+    RETRY_PERMISSION,
+    batch_period,
+    batch_progress,
+    batch_retry,
+    batch_start,
+    progress_of,
+    with_progress,
+)
+from .choices import PERIOD_KINDS, ReportKind, ReportStatus
 from .models import ReportBatch
 
 FAILED_SHOWN = 100  # the failed jobs a batch's page lists (their count is always shown)
@@ -28,6 +41,28 @@ class ScopedBatchMixin(RolePermissionRequiredMixin, ScopedQuerysetMixin):
 
     def scoped_queryset(self, queryset):
         return with_progress(queryset.select_related("region", "started_by"))
+
+
+class BatchStartForm(PortalFormMixin, forms.Form):
+    """A batch started by hand: the kind and its period (the beat's own are the previous month and quarter)."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[(kind, ReportKind(kind).label) for kind in PERIOD_KINDS]
+    )
+    period = forms.CharField(
+        label=gettext_lazy("Period"),
+        max_length=10,
+        help_text=gettext_lazy("Monthly: 2026-10; quarterly: 2026-Q3."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data.get("period"):
+            try:
+                data["period"] = batch_period(data["kind"], data["period"], today=timezone.localdate()).key
+            except PeriodError as error:
+                self.add_error("period", error.message)
+        return data
 
 
 class BatchListView(ListPageMixin, ScopedBatchMixin, ListView):
@@ -51,11 +86,43 @@ class BatchListView(ListPageMixin, ScopedBatchMixin, ListView):
     def scoped_queryset(self, queryset):
         return self.ordered(self.listed(super().scoped_queryset(queryset)))
 
+    start_form = None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for batch in context["batches"]:
             batch.progress = progress_of(batch)
+        if self.request.user.has_perm(RETRY_PERMISSION):
+            last_month = current_period(MONTH, today=timezone.localdate()).previous()
+            context["start_form"] = self.start_form or BatchStartForm(
+                initial={"kind": ReportKind.MONTHLY, "period": last_month.key}
+            )
         return context
+
+
+class BatchStartView(BatchListView):
+    """Start the batch of the user's region (the nation for the administrator) by hand, or find the one that ran:
+    a batch is made once per kind, region and period. A bad period is shown beside its input (400)."""
+
+    permission_required = RETRY_PERMISSION
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = BatchStartForm(request.POST)
+        if not form.is_valid():
+            self.start_form = form
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 400
+            return response
+        region = scope_of(request.user).region  # None for the administrator: the nation
+        batch, created = batch_start(
+            form.cleaned_data["kind"], form.cleaned_data["period"], region=region, user=request.user, trigger="manual"
+        )
+        if created:
+            messages.success(request, _("The batch has started: %(total)s reports.") % {"total": batch.total})
+        else:
+            messages.info(request, _("This batch has already run; here it is."))
+        return redirect("reports:batch-detail", pk=batch.pk)
 
 
 class BatchDetailView(ScopedBatchMixin, DetailView):

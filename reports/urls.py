@@ -14,6 +14,7 @@ urlpatterns = [
     path("<id:pk>/", views.ReportDetailView.as_view(), name="detail"),
     path("<id:pk>/download/", views.ReportDownloadView.as_view(), name="download"),
     path("batches/", batch_views.BatchListView.as_view(), name="batch-list"),
+    path("batches/start/", batch_views.BatchStartView.as_view(), name="batch-start"),
     path("batches/<id:pk>/", batch_views.BatchDetailView.as_view(), name="batch-detail"),
     path("batches/<id:pk>/retry/", batch_views.BatchRetryView.as_view(), name="batch-retry"),
 ]

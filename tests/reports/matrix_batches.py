@@ -58,4 +58,20 @@ register_pages(
         only(["admin", "city", "county"], 302, 403, anonymous=302, outsider=404),
         covers="reports:batch-retry",
     ),
+    Endpoint(
+        "batch-start",
+        "post",
+        lambda w: "/reports/batches/start/",
+        only(["admin", "city", "county", "outsider"], 302, 403, anonymous=302),
+        covers="reports:batch-start",
+        data=lambda w: {"kind": "quarterly", "period": "2026-Q3"},
+    ),
+    Endpoint(
+        "batch-start-bad-period",
+        "post",
+        lambda w: "/reports/batches/start/",
+        only(["admin", "city", "county", "outsider"], 400, 403, anonymous=302),
+        covers="reports:batch-start",
+        data=lambda w: {"kind": "quarterly", "period": "2026-Q5"},
+    ),
 )

@@ -202,3 +202,37 @@ def test_beat_schedules_the_monthly_and_quarterly_batches(settings):
     assert monthly["task"] == quarterly["task"] == "reports.tasks.periodic_batch"
     assert (monthly["schedule"].hour, monthly["schedule"].day_of_month) == ({2}, {1})
     assert (quarterly["schedule"].hour, quarterly["schedule"].month_of_year) == ({3}, {1, 4, 7, 10})
+
+
+def test_an_official_starts_the_batch_of_the_region_by_hand_once(tree, official, rendered):
+    client = Client()
+    client.force_login(official)
+    page = client.get("/reports/batches/").content.decode()
+    assert 'id="start-batch"' in page and last_month() in page  # last month offered
+    response = client.post("/reports/batches/start/", {"kind": "monthly", "period": last_month()})
+    batch = ReportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/reports/batches/{batch.pk}/")
+    assert (batch.region, batch.trigger, batch.started_by) == (official.region, "manual", official)
+    again = client.post("/reports/batches/start/", {"kind": "monthly", "period": last_month()})
+    assert again["Location"] == response["Location"] and ReportBatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026-Q3", "2099-01"])
+def test_a_batch_started_with_a_bad_period_is_an_error_beside_it_and_starts_nothing(tree, official, period):
+    client = Client()
+    client.force_login(official)
+    response = client.post("/reports/batches/start/", {"kind": "monthly", "period": period})
+    assert response.status_code == 400
+    assert response.context["start_form"].errors["period"]
+    assert 'class="invalid-feedback d-block"' in response.content.decode()
+    assert not ReportBatch.objects.exists()
+
+
+def test_a_township_official_sees_batches_but_starts_none(tree, rendered):
+    township = User.objects.create_user(
+        username="township", password="x", role=Role.TOWNSHIP_OFFICIAL, region=tree.township
+    )
+    client = Client()
+    client.force_login(township)
+    assert 'id="start-batch"' not in client.get("/reports/batches/").content.decode()
+    assert client.post("/reports/batches/start/", {"kind": "monthly", "period": last_month()}).status_code == 403

@@ -593,3 +593,16 @@ def test_a_station_deleted_with_its_contract_leaves_no_mark_behind(world, django
     with django_capture_on_commit_callbacks(execute=True):
         station.delete()
     assert not RollupDirty.objects.filter(station_id=station.pk).exists()
+
+
+def test_a_beneficiary_made_a_key_target_counts_within_the_refresh(world):
+    station = world.stations["S3"]
+    rollups_repair(months=1)
+    person = beneficiary(station, 91, registered_on=date(TODAY.year - 1, 1, 1))
+    rollups_refresh()
+    assert StationMonth.objects.get(station=station, month=THIS_MONTH).key_targets == 0
+    person.key_target = True
+    person.save()
+    rollups_refresh()
+    assert StationMonth.objects.get(station=station, month=THIS_MONTH).key_targets == 1
+    assert rollups_repair(months=1) == []
