@@ -440,7 +440,8 @@ class RollupDirty(models.Model):
     """
 
     ALL, SERVICES, STAFFING, SPENDING, BUDGET, GRADES = "all", "services", "staffing", "spending", "budget", "grades"
-    PARTS = [(ALL, "all"), (SERVICES, "services"), (STAFFING, "staffing"), (SPENDING, "spending")]
+    RECORDS = "records"
+    PARTS = [(ALL, "all"), (SERVICES, "services"), (RECORDS, "records"), (STAFFING, "staffing"), (SPENDING, "spending")]
     PARTS += [(BUDGET, "budget"), (GRADES, "grades")]
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")

@@ -10,7 +10,7 @@ from django.db.models import Count, DecimalField, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from reports.rollups.dirty import SERVICES, rollup_mark
+from reports.rollups.dirty import RECORDS, rollup_mark
 from stations.models import OperatingContract, Station
 from stations.policies import nearest_policies
 
@@ -250,7 +250,7 @@ def volunteer_hours_add(*, volunteer: Volunteer, on: date, hours: Decimal, activ
         record = VolunteerHours(volunteer=volunteer, date=on, hours=hours, activity=activity)
         record.full_clean()
         record.save()
-        rollup_mark(station_id=volunteer.station_id, day=on, part=SERVICES)
+        rollup_mark(station_id=volunteer.station_id, day=on, part=RECORDS)
         return record
 
 

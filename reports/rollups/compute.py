@@ -121,14 +121,15 @@ def services_add(rows: dict, stations, first: date, last: date) -> None:
     """The month's service records by kind, headcount and minutes, named people served distinct, key targets and
     those visited, and volunteer hours: four GROUP BY queries."""
     in_month = Q(date__gte=first, date__lte=last)
-    records = ServiceRecord.objects.filter(in_month, station_id__in=stations).order_by().values("station_id")
-    for row in records.annotate(
-        records=Count("pk"),
-        headcount=Sum("headcount"),
-        service_minutes=Sum("duration_minutes"),
-        **{column: Count("pk", filter=Q(kind=kind)) for kind, column in KIND_COLUMNS.items()},
-    ):
-        rows[row.pop("station_id")].update(row)
+    records = ServiceRecord.objects.filter(in_month, station_id__in=stations).order_by().values("station_id", "kind")
+    for station_id, kind, count, headcount, minutes in records.annotate(
+        n=Count("pk"), people=Sum("headcount"), minutes=Sum("duration_minutes")
+    ).values_list("station_id", "kind", "n", "people", "minutes"):
+        row = rows[station_id]  # per kind: three aggregates to build instead of eleven
+        row[KIND_COLUMNS[kind]] = count
+        row["records"] += count
+        row["headcount"] += headcount
+        row["service_minutes"] += minutes
     served = ServiceRecord.beneficiaries.through.objects.filter(
         servicerecord__station_id__in=stations, servicerecord__date__gte=first, servicerecord__date__lte=last
     )

@@ -13,7 +13,9 @@ from django.utils import timezone
 from ..models import RollupDirty
 
 # What a write changed, for ``rollup_mark(part=...)``: the refresh recomputes only the figures it feeds.
-SERVICES = RollupDirty.SERVICES  # a service record or volunteer hours: the month's services, people, visits, hours
+SERVICES = RollupDirty.SERVICES  # a service record: the month's services, people, visits, hours; the people served
+# of its quarter and year
+RECORDS = RollupDirty.RECORDS  # a record naming nobody, volunteer hours, a beneficiary: the month's services only
 STAFFING = RollupDirty.STAFFING  # the roster, volunteers, the site, the operator: the staffing compliance
 SPENDING = RollupDirty.SPENDING  # an expenditure: the month's spending and the township's split of its year
 BUDGET = RollupDirty.BUDGET  # an approved budget: the station's year

@@ -22,7 +22,7 @@ from stations.models import Station
 
 from ..models import RollupDirty, StationMonth, StationPeriod, StationYear, TownshipYear
 from . import compute
-from .regions import regions_refresh
+from .regions import regions_of, regions_refresh, regions_shift, rollups_lock
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,14 @@ class Difference:
     computed: object
 
 
-def rows_write(model, *, key: tuple[str, ...], computed: dict, stored_rows) -> list[Difference]:
-    """Upsert ``computed`` (key tuple -> columns) into ``model`` where a column differs from ``stored_rows``;
-    ``stored_rows`` None: upsert every row without reading them first, and report no difference (the refresh of
-    marks, whose changes are expected)."""
-    unread = stored_rows is None
-    stored = {tuple(getattr(row, name) for name in key): row for row in stored_rows or []}
+def rows_write(
+    model, *, key: tuple[str, ...], computed: dict, stored_rows, report: bool = True, changes: list | None = None
+) -> list[Difference]:
+    """Upsert ``computed`` (key tuple -> columns) into ``model`` where a column differs from ``stored_rows`` (the
+    stored rows of those keys). Returns the differences, none unless ``report`` (the refresh of marks, whose
+    changes are expected); appends each row written to ``changes``, before (None: new) and after, for the region
+    rows above it (``regions.regions_shift``)."""
+    stored = {tuple(getattr(row, name) for name in key): row for row in stored_rows}
     differences, changed = [], []
     for row_key, columns in computed.items():
         row = stored.get(row_key)
@@ -59,9 +61,13 @@ def rows_write(model, *, key: tuple[str, ...], computed: dict, stored_rows) -> l
         ]
         if found:
             differences.extend(found if row is not None else found[:1])
-            changed.append(model(**dict(zip(key, row_key, strict=True)), **columns))
-    if unread:
-        differences = []
+            keys = dict(zip(key, row_key, strict=True))
+            changed.append(model(**keys, **columns))
+            if changes is not None:
+                before = (
+                    None if row is None else {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+                )
+                changes.append((model, before, {**(before or {}), **keys, **columns}))
     if changed:
         columns = [*next(iter(computed.values())).keys(), "computed_at"]
         model.objects.bulk_create(
@@ -71,7 +77,7 @@ def rows_write(model, *, key: tuple[str, ...], computed: dict, stored_rows) -> l
             update_fields=[name.removesuffix("_id") for name in columns],
             batch_size=1000,
         )
-    return differences
+    return differences if report else []
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,12 @@ class Recompute:
 EVERYTHING = Recompute(compute.MONTH_GROUPS, True, compute.YEAR_GROUPS, True)
 # What each part of a mark (``RollupDirty.part``) feeds. A service record changes its month's services (volunteer
 # hours included: a record books and unbooks them) and the distinct people of its quarter and year, never the
-# compliance, the spending, the budget or the split; a payment changes the spending and, through the funding
-# factor's base, the split; a published result the grade and the split; a budget the year's budget only.
+# compliance, the spending, the budget or the split; one that names nobody (a headcount), volunteer hours and a
+# beneficiary (a key target or not) only the month's services; a payment changes the spending and, through the
+# funding factor's base, the split; a published result the grade and the split; a budget the year's budget only.
 PART_FIGURES = {
     RollupDirty.SERVICES: Recompute(month=frozenset({compute.SERVICES}), people=True),
+    RollupDirty.RECORDS: Recompute(month=frozenset({compute.SERVICES})),
     RollupDirty.STAFFING: Recompute(month=frozenset({compute.COMPLIANCE})),
     RollupDirty.SPENDING: Recompute(month=frozenset({compute.SPENDING}), split=True),
     RollupDirty.BUDGET: Recompute(year=frozenset({compute.BUDGET})),
@@ -118,18 +126,21 @@ def stations_refresh(
     people served of their quarters and years, the stations' years and their townships' splits of those years;
     with ``parts`` (what the marks say changed, ``RollupDirty.part``) only the figures those feed
     (``PART_FIGURES``). Returns the differences found (empty when the rollups were right); not ``compare`` (the
-    refresh of marks), the quarter, year and township rows are upserted without being read first, and their
-    differences are not reported.
+    refresh of marks), those of the quarter, year and township rows are not reported.
 
     A station without its row of one of ``months`` yet (a new station, a month just begun) gets everything
     recomputed, whatever ``parts`` says: its quarter, year and township rows may be missing too, and the nightly
     repair must find nothing to add. The repair and the rebuild recompute everything. Then, with ``regions``, the
-    region rows above the stations (``regions.regions_refresh``), in the same transaction."""
+    region rows above the stations move by the difference of each row written (``regions.regions_shift``) and,
+    when a station's compliance was recomputed, their coverage is summed again; all in one transaction, holding
+    ``regions.rollups_lock``."""
     today = today or timezone.localdate()
     months = sorted({month.replace(day=1) for month in months})
     what = reduce(or_, (PART_FIGURES[part] for part in parts), Recompute())
     differences: list[Difference] = []
-    with transaction.atomic():
+    changes = [] if regions else None
+    with transaction.atomic(savepoint=False):
+        rollups_lock()
         stations = compute.stations_of(station_ids)
         stored = defaultdict(dict)
         for row in StationMonth.objects.filter(station_id__in=list(stations), month__in=months):
@@ -139,20 +150,17 @@ def stations_refresh(
         for ids, recompute in ((new, EVERYTHING), (rest, what)):
             if ids:
                 group = {pk: stations[pk] for pk in ids}
-                differences += group_refresh(ids, months, group, stored, recompute, today, compare)
+                differences += group_refresh(ids, months, group, stored, recompute, today, compare, changes)
         if regions:
-            regions_refresh(months=months, station_ids=list(stations), **tables_of(EVERYTHING if new else what))
+            regions_shift(changes)
+            if new or compute.COMPLIANCE in what.month:  # a station saved: its status, so the coverage
+                # of its regions now and of those it was in (a station moved to another township)
+                rows = [station["ancestors"] for station in stations.values()]
+                rows += [row for _model, *both in changes for row in both if row is not None]
+                regions_refresh(
+                    months=months, regions=regions_of(rows), month=False, people=False, year=False, coverage=True
+                )
     return differences
-
-
-def tables_of(what: Recompute) -> dict:
-    """The region tables a station refresh of ``what`` changes (``regions.regions_refresh``'s switches)."""
-    return {
-        "month": bool(what.month),
-        "people": what.people,
-        "year": bool(what.year) or what.split,
-        "coverage": compute.COMPLIANCE in what.month,  # a station saved: its status, so the coverage
-    }
 
 
 def group_refresh(
@@ -163,9 +171,10 @@ def group_refresh(
     what: Recompute,
     today: date,
     compare: bool = True,
+    changes: list | None = None,
 ) -> list[Difference]:
     """``stations_refresh`` of stations that all have their rows of ``months`` (``stored``) or all get
-    ``EVERYTHING``."""
+    ``EVERYTHING``; the rows written go to ``changes`` (``rows_write``)."""
     differences = []
     if what.month:
         for month in months:
@@ -175,16 +184,17 @@ def group_refresh(
                 key=("station_id", "month"),
                 computed={(pk, month): columns for pk, columns in computed.items()},
                 stored_rows=[stored[month][pk] for pk in station_ids if pk in stored[month]],
+                changes=changes,
             )
     if what.people:
         periods = {}
         for month in months:
             periods |= compute.people_figures(station_ids, month, stations=stations)
-        differences += people_write(station_ids, periods, compare=compare)
+        differences += people_write(station_ids, periods, compare=compare, changes=changes)
     years = sorted({month.year for month in months})
     if what.year:
         for year in years:
-            differences += years_write(station_ids, year, stations=stations, groups=what.year)
+            differences += years_write(station_ids, year, stations=stations, groups=what.year, changes=changes)
     if what.split:
         townships = sorted({station["ancestors"]["township_id"] for station in stations.values()})
         for year in years:
@@ -193,14 +203,17 @@ def group_refresh(
                 TownshipYear,
                 key=("township_id", "year"),
                 computed={(pk, year): {k: v for k, v in c.items() if k != "township_id"} for pk, c in computed.items()},
-                stored_rows=TownshipYear.objects.filter(township_id__in=townships, year=year) if compare else None,
+                stored_rows=TownshipYear.objects.filter(township_id__in=townships, year=year),
+                report=compare,
+                changes=changes,
             )
     return differences
 
 
-def people_write(station_ids: list[int], periods: dict, *, compare: bool = True) -> list[Difference]:
-    """The ``StationPeriod`` rows of ``periods`` (``compute.people_figures``): one read (unless not ``compare``)
-    and one upsert for all."""
+def people_write(
+    station_ids: list[int], periods: dict, *, compare: bool = True, changes: list | None = None
+) -> list[Difference]:
+    """The ``StationPeriod`` rows of ``periods`` (``compute.people_figures``): one read and one upsert for all."""
     if not periods:
         return []
     wanted = reduce(or_, (Q(kind=kind, first=first) for kind, first in periods))
@@ -210,11 +223,15 @@ def people_write(station_ids: list[int], periods: dict, *, compare: bool = True)
         computed={
             (pk, kind, first): columns for (kind, first), rows in periods.items() for pk, columns in rows.items()
         },
-        stored_rows=StationPeriod.objects.filter(wanted, station_id__in=station_ids) if compare else None,
+        stored_rows=StationPeriod.objects.filter(wanted, station_id__in=station_ids),
+        report=compare,
+        changes=changes,
     )
 
 
-def years_write(station_ids: list[int], year: int, *, stations: dict, groups) -> list[Difference]:
+def years_write(
+    station_ids: list[int], year: int, *, stations: dict, groups, changes: list | None = None
+) -> list[Difference]:
     """The ``StationYear`` rows of ``year``: the column ``groups`` asked, every column while a row is missing."""
     stored = list(StationYear.objects.filter(station_id__in=station_ids, year=year))
     if len(stored) < len(station_ids):
@@ -225,6 +242,7 @@ def years_write(station_ids: list[int], year: int, *, stations: dict, groups) ->
         key=("station_id", "year"),
         computed={(pk, year): columns for pk, columns in computed.items()},
         stored_rows=stored,
+        changes=changes,
     )
 
 
@@ -245,25 +263,12 @@ def rollups_refresh(*, limit: int = REFRESH_LIMIT, today: date | None = None) ->
     batches = defaultdict(list)
     for (month, station_id), parts in parts_of.items():
         batches[(month, frozenset(parts))].append(station_id)
-    months = sorted({month for month, _station in parts_of})
-    existing = set(
-        StationMonth.objects.filter(station_id__in={pk for _m, pk in parts_of}, month__in=months).values_list(
-            "month", "station_id"
-        )
-    )
     with transaction.atomic():
         for (month, parts), stations in sorted(batches.items(), key=lambda item: (item[0][0], sorted(item[0][1]))):
-            stations_refresh(sorted(stations), [month], today=today, parts=parts, compare=False, regions=False)
-        # The regions above every station refreshed, once (a province is summed once, however many of its marks);
-        # a station-month without its row before gets every table (its station rows were computed whole).
-        what = reduce(or_, (PART_FIGURES[part] for parts in parts_of.values() for part in parts), Recompute())
-        whole = any(key not in existing for key in parts_of)
-        regions_refresh(
-            months=months, station_ids=[pk for _m, pk in parts_of], **tables_of(EVERYTHING if whole else what)
-        )
-    for start in range(0, len(marks), 500):
-        taken = marks[start : start + 500]
-        RollupDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=marked) for pk, *_rest, marked in taken))).delete()
+            stations_refresh(sorted(stations), [month], today=today, parts=parts, compare=False)
+        for start in range(0, len(marks), 500):  # in the same transaction: one commit
+            taken = marks[start : start + 500]
+            RollupDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=marked) for pk, *_r, marked in taken))).delete()
     return len(marks)
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from reports.rollups.dirty import SERVICES, rollup_mark
+from reports.rollups.dirty import RECORDS, SERVICES, rollup_mark
 from staffing.models import StaffMember, Volunteer, VolunteerHours
 from staffing.rules import volunteer_hours_add
 from stations.models import Station
@@ -131,7 +131,9 @@ def record_save(record: ServiceRecord, *, beneficiaries, staff, volunteers, rebo
         raise ValidationError(errors)
     with transaction.atomic():
         record.save()
-        rollup_mark(station_id=record.station_id, day=record.date, part=SERVICES)
+        # Naming nobody, it changes no one's count of the quarter or year here (an edit that took people off marked
+        # their month first, with SERVICES).
+        rollup_mark(station_id=record.station_id, day=record.date, part=SERVICES if beneficiaries else RECORDS)
         record.beneficiaries.set(beneficiaries)
         record.staff.set(staff)
         if rebook:

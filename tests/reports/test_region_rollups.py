@@ -19,6 +19,8 @@ from reports.rollups.figures import (
 from reports.rollups.refresh import rollups_refresh, rollups_repair
 from stations.choices import RegionLevel
 from stations.models import Region
+from tests.factories import StationFactory
+from tests.services.helpers import log
 
 from .test_rollups import TODAY, months_back, more_writes, random_world
 
@@ -96,3 +98,57 @@ def test_the_monthly_series_of_a_region_is_its_stations(world):
             figures.services.headcount,
             figures.funding.spent,
         )
+
+
+def test_one_new_record_moves_its_four_regions_by_its_difference(world, django_assert_max_num_queries):
+    """The refresh of one new record does not sum any region again: each of its station rows moves the rows of
+    its township, county, city and province (here a root city has none) by what it changed, in one statement per
+    region table."""
+    months = months_back(2)
+    random_world(world, random.Random(13), months)
+    rollups_refresh()
+    county = world.regions["A1"]
+    before = RegionMonth.objects.get(region=county, month=months[-1])
+    log(world.stations["S1"], world.users["manager"], TODAY, kind="group", headcount=7, duration_minutes=45)
+    with django_assert_max_num_queries(15) as refreshed:  # 13 and the savepoint in the test transaction
+        assert rollups_refresh() == 1
+    summed = [q["sql"] for q in refreshed.captured_queries if "reports_region" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert summed == []
+    after = RegionMonth.objects.get(region=county, month=months[-1])
+    assert (after.records, after.kind_group, after.headcount, after.service_minutes) == (
+        before.records + 1,
+        before.kind_group + 1,
+        before.headcount + 7,
+        before.service_minutes + 45,
+    )
+    assert_regions_equal_their_stations(months)
+
+
+def test_a_station_moved_to_another_township_leaves_its_old_regions(world):
+    """The month refreshed after a station moves subtracts its row from its old township, county and city and adds
+    it to the new ones (city B, a root city)."""
+    months = months_back(2)
+    stations = random_world(world, random.Random(17), months)
+    rollups_refresh()
+    moved = world.stations["S1"]
+    moved.township = world.regions["TB"]
+    moved.save()  # marks its month running (its compliance), which recomputes the whole row
+    rollups_refresh()
+    assert_regions_equal_their_stations(months)
+    more_writes(world, stations, random.Random(18), months)
+    rollups_refresh()
+    assert_regions_equal_their_stations(months)
+
+
+def test_a_station_deleted_leaves_its_regions(world, django_capture_on_commit_callbacks):
+    """An empty station (records, staff and budgets protect the others) counted as checked and failing: deleted,
+    its regions lose its compliance and its coverage at once, not at the next night's repair."""
+    months = months_back(2)
+    random_world(world, random.Random(19), months)
+    rollups_refresh()
+    empty = StationFactory(township=world.regions["T2"])
+    rollups_refresh()
+    assert_regions_equal_their_stations(months)
+    with django_capture_on_commit_callbacks(execute=True):
+        empty.delete()
+    assert_regions_equal_their_stations(months)

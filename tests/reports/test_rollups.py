@@ -437,9 +437,10 @@ def test_volunteer_hours_and_spending_mark_their_month(world):
         description="物资",
     )
     marks = RollupDirty.objects.filter(station=station, month=THIS_MONTH)
-    # The new volunteer marks the month's compliance too (volunteers are counted by the staffing standard).
+    # The new volunteer marks the month's compliance too (volunteers are counted by the staffing standard); hours
+    # change no one's count of people served (RECORDS, not SERVICES).
     assert sorted(marks.values_list("part", flat=True)) == [
-        RollupDirty.SERVICES,
+        RollupDirty.RECORDS,
         RollupDirty.SPENDING,
         RollupDirty.STAFFING,
     ]
@@ -504,7 +505,8 @@ def more_writes(world, stations, rng: random.Random, months: list[date]) -> None
 @pytest.mark.parametrize("seed", [7, 2026])
 def test_the_refresh_of_what_changed_leaves_nothing_for_the_repair(world, seed):
     """After a random sequence of writes on existing rollups, each mark refreshing only the figures its part feeds
-    (services, spending, budget, grades), the nightly repair over the same months finds nothing to repair."""
+    (services, records naming nobody and hours, spending, budget, grades), the nightly repair over the same months
+    finds nothing to repair."""
     months = months_back(4)
     rng = random.Random(seed)
     stations = random_world(world, rng, months)
@@ -513,6 +515,7 @@ def test_the_refresh_of_what_changed_leaves_nothing_for_the_repair(world, seed):
     more_writes(world, stations, rng, months)
     assert set(RollupDirty.objects.values_list("part", flat=True)) == {
         RollupDirty.SERVICES,
+        RollupDirty.RECORDS,
         RollupDirty.SPENDING,
         RollupDirty.BUDGET,
         RollupDirty.GRADES,
@@ -525,14 +528,16 @@ def test_the_refresh_of_what_changed_leaves_nothing_for_the_repair(world, seed):
 def test_a_service_mark_leaves_the_compliance_to_the_staffing_marks(world, django_assert_max_num_queries):
     """A service record's refresh recomputes the month's services, not the staffing compliance (which it cannot
     change): a site shrunk without a mark (an update straight to the table, which sends no signal) shows only after
-    a staffing mark or the repair. And its queries are fixed: a dozen for the station, four per level of the
-    regions above it (township, county, city, province)."""
+    a staffing mark or the repair. And its queries are fixed: a headcount names nobody, so the people of the quarter
+    and the year are not counted again; the regions above move in one statement."""
     station, user = world.stations["S2"], world.users["manager"]
     rollups_repair(months=1)
     type(station).objects.filter(pk=station.pk).update(site_area_m2=Decimal("300"))
     log(station, user, TODAY, kind="case", headcount=4)
-    with django_assert_max_num_queries(32):
+    assert list(RollupDirty.objects.values_list("part", flat=True)) == [RollupDirty.RECORDS]
+    with django_assert_max_num_queries(13) as refreshed:  # 11 and the savepoint in the test's transaction
         rollups_refresh()
+    assert not any("reports_stationperiod" in query["sql"] for query in refreshed.captured_queries)
     row = StationMonth.objects.get(station=station, month=THIS_MONTH)
     assert (row.records, row.fail_site_area) == (1, False)
     rollup_mark(station_id=station.pk, day=TODAY, part=RollupDirty.STAFFING)
