@@ -86,11 +86,13 @@ class Change:
     """The change of a figure from the previous period: its text (+12, −3.5 pp), arrow and colour."""
 
     text: str
-    direction: str  # "up", "down", "same"
+    direction: str  # "up", "down", "same"; "whole": the previous period's whole figure beside a running total
     tone: str  # a Bootstrap colour
 
     @property
     def icon(self) -> str:
+        if self.direction == "whole":
+            return ""
         return {"up": "arrow-up-short", "down": "arrow-down-short"}.get(self.direction, "arrow-right-short")
 
 
@@ -121,6 +123,20 @@ def change(now, before, *, kind: str = "count", better: bool | None = True) -> C
     return Change(signed(difference, text), direction, tone)
 
 
+def whole(before, *, kind: str = "count") -> Change | None:
+    """The previous period's whole figure, shown beside a running period's total so far instead of a change
+    (half a month against a whole one is not a fall)."""
+    if before is None:
+        return None
+    text = rate_text(before) if kind == "rate" else wan(before) if kind == "money" else plain_number(before)
+    return Change(_("whole previous: %(figure)s") % {"figure": text}, "whole", "secondary")
+
+
+def running(period: Period) -> bool:
+    """Whether ``period`` has not ended yet: its totals are the days so far."""
+    return period.last >= today()
+
+
 @dataclass(frozen=True)
 class Card:
     key: str
@@ -142,9 +158,17 @@ def money_text(value) -> str:
 
 
 def cards(board: Dashboard) -> list[Card]:
-    """The figures of ``board`` as cards, each with its change from the previous period."""
+    """The figures of ``board`` as cards, each with its change from the previous period; while the period runs,
+    the totals of its days so far (records, people, hours, visits, spending and its personnel share) beside the
+    previous period's whole figure instead (``whole``)."""
     now, before = board.figures, board.previous
     was = (lambda read: read(before)) if before is not None else (lambda read: None)
+    if running(board.period):
+
+        def flow(now_value, before_value, *, kind="count", better=True):
+            return whole(before_value, kind=kind)
+    else:
+        flow = change
     services, funding = now.services, now.funding
     failing = sum(1 for count in now.compliance.failing.values() if count)
     result = [
@@ -178,14 +202,14 @@ def cards(board: Dashboard) -> list[Card]:
             _("Service records"),
             str(services.records),
             "journal-text",
-            change(services.records, was(lambda f: f.services.records)),
+            flow(services.records, was(lambda f: f.services.records)),
         ),
         Card(
             "people",
             _("People served"),
             str(services.people_served),
             "people",
-            change(services.people_served, was(lambda f: f.services.people_served)),
+            flow(services.people_served, was(lambda f: f.services.people_served)),
             _("and %(headcount)s people in group activities") % {"headcount": services.headcount},
         ),
         Card(
@@ -193,14 +217,14 @@ def cards(board: Dashboard) -> list[Card]:
             _("Service hours"),
             plain_number(services.hours),
             "clock",
-            change(services.hours, was(lambda f: f.services.hours)),
+            flow(services.hours, was(lambda f: f.services.hours)),
         ),
         Card(
             "visits",
             _("Visit rate of key targets"),
             rate_text(now.visits.rate),
             "house-heart",
-            change(now.visits.rate, was(lambda f: f.visits.rate), kind="rate"),
+            flow(now.visits.rate, was(lambda f: f.visits.rate), kind="rate"),
             _("%(visited)s of %(targets)s key targets visited")
             % {"visited": now.visits.visited, "targets": now.visits.key_targets},
         ),
@@ -209,7 +233,7 @@ def cards(board: Dashboard) -> list[Card]:
             _("Volunteer hours"),
             plain_number(now.volunteer_hours),
             "heart",
-            change(now.volunteer_hours, was(lambda f: f.volunteer_hours)),
+            flow(now.volunteer_hours, was(lambda f: f.volunteer_hours)),
         ),
         Card(
             "budget",
@@ -224,7 +248,7 @@ def cards(board: Dashboard) -> list[Card]:
             _("Spent (10,000 CNY)"),
             money_text(funding.spent),
             "cash-coin",
-            change(funding.spent, was(lambda f: f.funding.spent), kind="money", better=None),
+            flow(funding.spent, was(lambda f: f.funding.spent), kind="money", better=None),
             title=f"¥{funding.spent:,.2f}",
         ),
         Card(
@@ -232,7 +256,7 @@ def cards(board: Dashboard) -> list[Card]:
             _("Personnel share of spending"),
             rate_text(funding.personnel_share),
             "person-badge",
-            change(funding.personnel_share, was(lambda f: f.funding.personnel_share), kind="rate", better=None),
+            flow(funding.personnel_share, was(lambda f: f.funding.personnel_share), kind="rate", better=None),
         ),
     ]
     if board.funding_shares:

@@ -56,21 +56,41 @@ def sheet_rows(response) -> list[list]:
 
 
 def test_the_cards_show_the_figures_of_dashboard_and_their_change(world):
-    filled(world, S1=3, S2=1, S3=2)
-    records(world, "S1", 1, on=MONTH_NOW.first - timedelta(days=1))
+    last_month = MONTH_NOW.previous()
+    for key, count in (("S1", 3), ("S2", 1), ("S3", 2)):
+        records(world, key, count, on=last_month.first)
+    records(world, "S1", 1, on=last_month.first - timedelta(days=1))
     rollups_refresh()
     city = world.users["city"]
 
-    response = signed_in(city).get("/reports/dashboard/", {"region": world.regions["A"].pk})
+    response = signed_in(city).get("/reports/dashboard/", {"region": world.regions["A"].pk, "period": last_month.key})
 
     board = response.context["board"]
-    expected = dashboard(city, period=MONTH_NOW, region_id=world.regions["A"].pk)
+    expected = dashboard(city, period=last_month, region_id=world.regions["A"].pk)
     assert board.figures == expected.figures and board.previous == expected.previous
     cards = {card.key: card for card in response.context["cards"]}
     assert cards["records"].value == str(expected.figures.services.records) == "6"
     assert cards["records"].change.text == "+5" and cards["records"].change.tone == "success"
     html = response.content.decode()
     assert 'data-card="records"' in html and 'data-change="up"' in html
+
+
+def test_a_running_month_shows_its_totals_so_far_beside_the_whole_previous_month(world):
+    """Half a month against a whole one is not a fall: while the month runs, the records, people, hours, visits
+    and spending so far stand beside the previous month's whole figure, without an arrow; the stations and the
+    rates of a day (coverage, compliance) keep their change."""
+    filled(world, S1=1)
+    records(world, "S1", 4, on=MONTH_NOW.first - timedelta(days=1))
+    rollups_refresh()
+
+    response = signed_in(world.users["city"]).get("/reports/dashboard/", {"region": world.regions["A"].pk})
+
+    cards = {card.key: card for card in response.context["cards"]}
+    assert cards["records"].value == "1"
+    assert cards["records"].change.text == "上期全期 4" and cards["records"].change.direction == "whole"
+    assert cards["stations"].change.direction == "same"
+    html = response.content.decode()
+    assert "进行中" in html and 'data-change="whole"' in html and 'data-change="down"' not in html
 
 
 def test_the_children_are_the_counties_ranked_each_linking_to_its_own_dashboard(world):
