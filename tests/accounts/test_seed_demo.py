@@ -236,3 +236,21 @@ def test_it_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert counts() == before
+
+
+def test_the_demo_has_last_months_batch_of_haining(seeded_demo):
+    """The monthly reports of last month for 海宁市 as the beat makes them on the 1st: its 11 operating stations,
+    its 12 townships and itself. Here its jobs wait (the load's transaction never commits); in ``make run`` they
+    are produced at once, in the process."""
+    from reports.batches import scheduled_period
+    from reports.models import ReportBatch
+
+    batch = ReportBatch.objects.get()
+    assert (batch.kind, batch.period, batch.region.name, batch.trigger) == (
+        "monthly",
+        scheduled_period("monthly", today=date.today()).key,
+        "海宁市",
+        "demo",
+    )
+    operating = Station.objects.filter(township__parent=batch.region, status="operating").count()
+    assert batch.total == batch.reports.count() == operating + 12 + 1

@@ -45,7 +45,7 @@ def run(*args) -> str:
 def test_the_first_run_loads_stamps_and_prints_each_long_step_with_its_counts(loads):
     out = run()
     assert len(loads) == 1
-    assert "[1/7]" in out and "[7/7]" in out and "9 service records" in out and "3 staff records" in out
+    assert "[1/8]" in out and "[8/8]" in out and "9 service records" in out and "3 staff records" in out
     assert "40 expenditures" in out
     assert DemoStamp.objects.get().version == seed_demo.demo_version()
 

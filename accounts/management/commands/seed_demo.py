@@ -5,6 +5,7 @@ its dates count from): run again the same day at the same version, it says so an
 """
 
 import hashlib
+import logging
 import random
 import sys
 import time
@@ -21,6 +22,8 @@ from accounts.choices import Role
 from accounts.models import DemoStamp, User
 from evaluation import demo as evaluation_demo
 from funding import demo as funding_demo
+from reports.batches import batch_progress, batch_start, scheduled_period
+from reports.choices import ReportKind
 from reports.models import RollupDirty, StationMonth
 from reports.rollups.refresh import rollups_repair
 from services import demo as services_demo
@@ -29,7 +32,9 @@ from staffing.models import StaffMember
 from stations import demo as stations_demo
 
 SEED = 2026
-STEPS = 7
+STEPS = 8
+# The county whose month the demo produces as the beat does on the 1st (its stations, townships and itself).
+BATCH_COUNTY = "海宁市"
 
 
 def demo_version() -> str:
@@ -46,6 +51,18 @@ def demo_version() -> str:
         for source in module_sources(module):
             digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+@contextmanager
+def quiet(name: str):
+    """The logger ``name`` at warnings only, for the block."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def module_sources(module) -> list[Path]:
@@ -118,6 +135,17 @@ class Command(BaseCommand):
             summary = self.summary(demo, staffing, services, evaluation) + "\n" + funding_demo.summary(funding)
             DemoStamp.objects.all().delete()
             DemoStamp.objects.create(version=version, seeded_on=today, summary=summary)
+        # After the commit, so that its reports are produced now (in the process without a broker, by the worker
+        # with one) from the figures just stored.
+        period = scheduled_period(ReportKind.MONTHLY, today=today)
+        with self.step(8, f"Reports: the monthly reports of {period.key} for {BATCH_COUNTY}, as a batch") as done:
+            county = demo.counties[BATCH_COUNTY]
+            with quiet("celery.app.trace"):  # a line per task, in the process
+                batch, _created = batch_start(
+                    ReportKind.MONTHLY, period.key, region=county, trigger="demo", today=today
+                )
+            progress = batch_progress(batch)
+            done(f"{progress.total} reports, {progress.done} done, {progress.failed} failed")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded in {time.monotonic() - started:.0f} s: {len(demo.counties)} counties, "
