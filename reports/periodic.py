@@ -18,9 +18,14 @@ from django.utils.translation import gettext as _
 from config.periods import MONTH, YEAR, Period, PeriodError, parse_period, period_of
 from evaluation.choices import Grade
 from funding.choices import FundingSource
-from services.choices import ServiceKind
+from services.choices import ProjectCategory, ProjectStage, ServiceKind
+from services.models import Project, ServiceRecord
+from services.rules.portfolio import portfolios_check, projects_progress
+from services.selectors import people_by_target_group
+from staffing.models import StaffMember
+from staffing.rules import staff_turnover
 from staffing.selectors import CHECK_LABELS
-from stations.choices import RegionLevel
+from stations.choices import RegionLevel, StationStatus
 from stations.models import Region, Station
 
 from .choices import PERIOD_KINDS, ReportKind
@@ -288,6 +293,67 @@ def base_context(report: Report, board: Dashboard, kind_label: str) -> dict:
     }
 
 
+def subject_stations(subject):
+    """The stations a report's subject covers: the station itself, those of a region, or every station."""
+    if isinstance(subject, Station):
+        return Station.objects.filter(pk=subject.pk)
+    if subject is NATION:
+        return Station.objects.all()
+    return Station.objects.filter(township__path__startswith=subject.path)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A project of a station's year in its monthly report: its stage and each target against what is done."""
+
+    name: str
+    category: str
+    stage: str
+    checks: list  # (label, done, target, met)
+
+
+def work_context(subject, period: Period) -> dict:
+    """What a monthly report adds to the dashboard's figures (DOMAIN.md section 7): the month's people served by
+    target group, the staff turnover of the month, the "123X" portfolios of the year (valid or with their
+    problems) and, for a station, each project's targets against what its records have done so far. From the
+    services' and staffing's own rule functions; a fixed number of queries whatever the region."""
+    stations = subject_stations(subject)
+    records = ServiceRecord.objects.filter(station__in=stations, date__gte=period.first, date__lte=period.last)
+    operating = stations.filter(status=StationStatus.OPERATING).order_by("pk").values_list("pk", flat=True)
+    portfolios = portfolios_check(station_ids=operating, year=period.year)
+    turnover = staff_turnover(
+        staff=StaffMember.objects.filter(station__in=stations),
+        start=period.first,
+        end=period.last,
+        station_id=subject.pk if isinstance(subject, Station) else None,
+    )
+    context = {
+        "target_groups": [(group.name, count) for group, count in people_by_target_group(records)],
+        "turnover": turnover,
+        "turnover_rate": percent_text(None if turnover.rate is None else str(turnover.rate)),
+        "portfolios_valid": sum(1 for portfolio in portfolios.values() if portfolio.valid),
+        "portfolios": len(portfolios),
+        "portfolio_problems": [],
+        "projects": [],
+    }
+    if isinstance(subject, Station):
+        if subject.pk in portfolios:
+            context["portfolio_problems"] = [problem.message for problem in portfolios[subject.pk].problems]
+        projects = list(Project.objects.filter(station=subject, year=period.year).order_by("category", "pk"))
+        progress = projects_progress(projects=projects)
+        labels = {"beneficiaries": _("Beneficiaries"), "sessions": _("Sessions"), "communities": _("Communities")}
+        context["projects"] = [
+            ProjectRow(
+                project.name,
+                str(ProjectCategory(project.category).label),
+                str(ProjectStage(project.stage).label),
+                [(labels[c.code], c.actual, c.required, c.ok) for c in progress[project.pk].checks],
+            )
+            for project in projects
+        ]
+    return context
+
+
 def monthly_context(report: Report, *, today: date | None = None) -> dict:
     """Everything the monthly PDF shows: the month against the month before, the year to date against the budget,
     services by kind, the months of the year so far, compliance rule by rule, and the children's table."""
@@ -325,10 +391,12 @@ def monthly_context(report: Report, *, today: date | None = None) -> dict:
         children=[ChildRow(child.rank, child.name, figures_data(child.figures)) for child in board.children],
         children_are_stations=bool(board.children) and board.children[0].kind == "station",
         previous_period=board.period.previous(),
+        **work_context(subject, period),
     )
     context["sections"] = [
         Section("figures", _("Key figures")),
         Section("services", _("Services")),
+        Section("projects", _("The 123X projects")),
         Section("staffing", _("Staffing compliance")),
         Section("funding", _("Funding")),
         *([Section("children", _("Figures by place"))] if context["children"] else []),

@@ -1,4 +1,5 @@
-"""Reads of the services pages that gather more than one rule: totals of a filtered list of service records."""
+"""Reads of the services pages and reports that gather more than one rule: totals of a filtered list of service
+records, the people they served by target group."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -6,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, IntegerField, Max, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .models import ServiceRecord
+from .models import Beneficiary, ServiceRecord, TargetGroup
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,18 @@ def record_totals(records) -> RecordTotals:
         people=Coalesce(Max(Subquery(named, output_field=IntegerField())), 0),
     )
     return RecordTotals(**totals)
+
+
+def people_by_target_group(records) -> list[tuple[TargetGroup, int]]:
+    """The distinct registered beneficiaries named in ``records`` (a queryset of service records: a station's or a
+    region's month) per target group, in the groups' order, every group listed (a person in two groups counts in
+    each; one in none is in no row). One query and the groups'."""
+    served = Beneficiary.objects.filter(service_records__in=records.order_by().values("pk")).values("pk")
+    counts = dict(
+        Beneficiary.target_groups.through.objects.filter(beneficiary_id__in=served)
+        .order_by()
+        .values("targetgroup_id")
+        .annotate(n=Count("beneficiary_id", distinct=True))
+        .values_list("targetgroup_id", "n")
+    )
+    return [(group, counts.get(group.pk, 0)) for group in TargetGroup.objects.all()]

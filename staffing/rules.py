@@ -28,11 +28,14 @@ def policies_for(*, stations, year: int) -> dict[int, StaffingPolicy]:
     return nearest_policies(StaffingPolicy, stations=stations, year=year)
 
 
+def on_roster(on: date) -> Q:
+    """Staff on the roster on ``on``: hired on or before it, and not yet left (leaving day excluded)."""
+    return Q(hired_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+
 def staff_on(*, station: Station, on: date):
-    """Staff of ``station`` on ``on``: hired on or before it, and not yet left (leaving day excluded)."""
-    return StaffMember.objects.filter(station=station, hired_on__lte=on).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=on)
-    )
+    """Staff of ``station`` on ``on`` (``on_roster``)."""
+    return StaffMember.objects.filter(on_roster(on), station=station)
 
 
 def volunteers_on(*, station: Station, on: date):
@@ -196,28 +199,46 @@ def salary_floor(policy: StaffingPolicy) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Turnover:
-    """Staff turnover of a station over [start, end]: leavers, average headcount and their ratio."""
+    """Staff turnover of a station (or of the stations of a region: ``station_id`` None) over [start, end]:
+    leavers, average headcount and their ratio; the hired and the headcount at the end beside them."""
 
-    station_id: int
+    station_id: int | None
     start: date
     end: date
     leavers: int
     average_headcount: Decimal
     rate: Decimal | None
+    joiners: int = 0
+    headcount: int = 0
 
 
 def station_turnover(*, station: Station, start: date, end: date) -> Turnover:
     """Leavers in [start, end] divided by the average of the headcounts at both ends (rate None without staff)."""
-    leavers = StaffMember.objects.filter(station=station, left_on__gte=start, left_on__lte=end).count()
-    average = Decimal(staff_on(station=station, on=start).count() + staff_on(station=station, on=end).count()) / 2
-    rate = (leavers / average).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if average else None
+    return staff_turnover(
+        staff=StaffMember.objects.filter(station=station), start=start, end=end, station_id=station.pk
+    )
+
+
+def staff_turnover(*, staff, start: date, end: date, station_id: int | None = None) -> Turnover:
+    """``station_turnover`` of any set of staff records (``staff``: the stations of a region, say), summed before
+    the ratio is taken: one query."""
+    counts = staff.aggregate(
+        leavers=Count("pk", filter=Q(left_on__gte=start, left_on__lte=end)),
+        joiners=Count("pk", filter=Q(hired_on__gte=start, hired_on__lte=end)),
+        at_start=Count("pk", filter=on_roster(start)),
+        at_end=Count("pk", filter=on_roster(end)),
+    )
+    average = Decimal(counts["at_start"] + counts["at_end"]) / 2
+    rate = (counts["leavers"] / average).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if average else None
     return Turnover(
-        station_id=station.pk,
+        station_id=station_id,
         start=start,
         end=end,
-        leavers=leavers,
+        leavers=counts["leavers"],
         average_headcount=average.quantize(Decimal("0.1")),
         rate=rate,
+        joiners=counts["joiners"],
+        headcount=counts["at_end"],
     )
 
 

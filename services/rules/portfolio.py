@@ -59,12 +59,26 @@ def portfolio_check(*, station: Station, year: int) -> Portfolio:
     """The "123X" rule (Haining): exactly 1 core, 1 professional + 1 governance brand, one basic project for each
     of difficult families, elderly living alone and children in difficulty, and any number of optional ones.
     """
+    return portfolios_check(station_ids=[station.pk], year=year)[station.pk]
+
+
+def portfolios_check(*, station_ids, year: int) -> dict[int, Portfolio]:
+    """``portfolio_check`` of many stations at once (a region's monthly report): station id -> portfolio, one
+    query whatever their number. ``station_ids``: a list, or a queryset of ids (read as a subquery)."""
     rows = (
-        Project.objects.filter(station=station, year=year)
+        Project.objects.filter(station_id__in=station_ids, year=year)
         .order_by()
-        .values_list("category", "subtype")
+        .values_list("station_id", "category", "subtype")
         .annotate(n=Count("pk"))
     )
+    found = {pk: [] for pk in station_ids}
+    for station_id, category, subtype, n in rows:
+        found[station_id].append((category, subtype, n))
+    return {pk: portfolio_of(pk, year, projects) for pk, projects in found.items()}
+
+
+def portfolio_of(station_id: int, year: int, rows) -> Portfolio:
+    """The portfolio of a station whose projects of ``year`` are ``rows``: (category, subtype, how many)."""
     per_subtype = Counter()
     counts = {category.value: 0 for category in ProjectCategory}
     for category, subtype, n in rows:
@@ -95,7 +109,7 @@ def portfolio_check(*, station: Station, year: int) -> Portfolio:
                         % {"count": n, "category": ProjectCategory(category).label, "subtype": subtype.label},
                     )
                 )
-    return Portfolio(station_id=station.pk, year=year, valid=not problems, counts=counts, problems=problems)
+    return Portfolio(station_id=station_id, year=year, valid=not problems, counts=counts, problems=problems)
 
 
 @dataclass(frozen=True)

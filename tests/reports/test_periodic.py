@@ -208,6 +208,8 @@ def test_a_stations_monthly_pdf_shows_the_dashboards_numbers(station, figures, t
         assert shown in text, shown
     assert "+17" in text  # records: 57 this month against 40 the month before
     assert "编制人" in text and "审核人" in text and "签发日期" in text
+    # DOMAIN.md section 7's monthly figures beyond the dashboard's: target groups, turnover, the 123X projects
+    assert "各类服务对象人数" in text and "人员流动" in text and "流失率" in text and "“123X”项目" in text
     assert "城乡两级" not in text and "City share" not in text  # a station's report leaves out the township split
 
 
