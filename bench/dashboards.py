@@ -7,6 +7,7 @@
     .venv/bin/python bench/dashboards.py rollups && ... measure --label 10M
     .venv/bin/python bench/dashboards.py ratio                      # p95 at 10M against p95 at 1M, per level
     .venv/bin/python bench/dashboards.py compliance                 # the compliance page and export, 40,000 stations
+    .venv/bin/python bench/dashboards.py alternate --level township --period 2026-12   # one ratio, measured in turns
     .venv/bin/python bench/dashboards.py all                        # the whole sequence above
 
 ``load`` builds with PostgreSQL COPY (from generated streams, foreign-key triggers off, secondary indexes dropped
@@ -35,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, setup_django  # noqa: E402
+from bench.harness import DEFAULT_URL, analyze, setup_django  # noqa: E402
 from bench.national import grow, load, sizes  # noqa: E402  (the national data set)
 
 RESULTS = Path(tempfile.gettempdir()) / "bench_dashboards.json"
@@ -311,6 +312,48 @@ def compliance(args) -> None:
             )
 
 
+def alternate(args) -> None:
+    """p95 of one level and period at two databases (``--small-url``, ``--big-url``), measured in turns (fresh
+    processes, ``--rounds`` rounds of ``--requests``): a ratio that the order of ``measure``'s long loop, the
+    machine's other load or a process that has served 2,000 requests cannot tilt."""
+    import subprocess
+
+    rows = {"small": [], "big": []}
+    for _ in range(args.rounds):
+        for name, url in (("small", args.small_url), ("big", args.big_url)):
+            command = [sys.executable, __file__, "one", "--level", args.level, "--period", args.period]
+            command += ["--requests", str(args.requests)]
+            out = subprocess.run(
+                command, env={**os.environ, "BENCH_DATABASE_URL": url}, capture_output=True, text=True, check=True
+            )
+            rows[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"\n{args.level} {args.period}, {args.rounds} rounds of {args.requests} requests in turns")
+    for small, big in zip(rows["small"], rows["big"], strict=True):
+        print(f"  p95 small {small['p95']:7.1f}  big {big['p95']:7.1f}  ratio {big['p95'] / small['p95']:5.2f}")
+
+
+def one(args) -> None:
+    """p50 and p95 of ``--requests`` dashboard API requests of one level and period, as JSON (for ``alternate``)."""
+    setup_django(fresh=False)
+    import logging
+
+    from accounts.models import User
+
+    logging.disable(logging.INFO)
+    user = User.objects.get(username=f"bench-{'admin' if args.level == 'nation' else args.level}")
+    _how, ask = requester(user, "api")
+    for _ in range(20):
+        ask(args.period)
+    timings = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        ask(args.period)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(json.dumps({"p50": round(statistics.median(timings), 1), "p95": round(p95, 1)}))
+
+
 def ratio(args) -> None:
     results = json.loads(args.results.read_text())
     big, small = results[args.big], results[args.small]
@@ -348,6 +391,8 @@ def main() -> None:
         ("measure", measure),
         ("ratio", ratio),
         ("compliance", compliance),
+        ("alternate", alternate),
+        ("one", one),
         ("explain", explain),
         ("all", everything),
     ):
@@ -365,8 +410,14 @@ def main() -> None:
     commands.choices["measure"].add_argument("--label", default="")
     for name in ("measure", "explain"):
         commands.choices[name].add_argument("--via", choices=("api", "function"), default="api")
-    commands.choices["explain"].add_argument("--level", default="nation", choices=LEVELS)
-    commands.choices["explain"].add_argument("--period", default=f"{date.today():%Y}")
+    for name in ("explain", "alternate", "one"):
+        commands.choices[name].add_argument("--level", default="nation", choices=LEVELS)
+        commands.choices[name].add_argument("--period", default=f"{date.today():%Y}")
+    for name in ("alternate", "one"):
+        commands.choices[name].add_argument("--requests", type=int, default=400)
+    commands.choices["alternate"].add_argument("--rounds", type=int, default=3)
+    commands.choices["alternate"].add_argument("--small-url", default=f"{DEFAULT_URL}_1m")
+    commands.choices["alternate"].add_argument("--big-url", default=DEFAULT_URL)
     commands.choices["explain"].add_argument("--plans", action="store_true")
     commands.choices["ratio"].add_argument("--big", default="big")
     commands.choices["ratio"].add_argument("--small", default="small")

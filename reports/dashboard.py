@@ -214,6 +214,7 @@ def figures_data(figures: Figures) -> dict:
         "funding": {
             "budget": money(funding.budget),
             "spent": money(funding.spent),
+            "execution": share(funding.execution),
             "personnel_share": share(funding.personnel_share),
             "by_source": {source: money(amount) for source, amount in funding.by_source.items()},
             "city_share": money(funding.city_share),

@@ -112,6 +112,7 @@ class DashboardVisitsSerializer(serializers.Serializer):
 class DashboardFundingSerializer(serializers.Serializer):
     budget = money_field(help_text=_("The year's approved budgets."))
     spent = money_field()
+    execution = rate_field(help_text=_("Spent over the year's budget (null without a budget)."))
     personnel_share = rate_field()
     by_source = serializers.DictField(child=serializers.CharField(), help_text=", ".join(FundingSource.values))
     city_share = money_field(allow_null=True, help_text=_("The settled splits' city shares; null for station staff."))

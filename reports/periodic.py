@@ -227,10 +227,12 @@ class BudgetRow:
 
 
 def budget_row(ytd: dict) -> BudgetRow:
-    budget, spent = Decimal(ytd["funding"]["budget"]), Decimal(ytd["funding"]["spent"])
-    execution = f"{spent / budget * 100:.2f}%" if budget else "—"
+    funding = ytd["funding"]
     return BudgetRow(
-        ytd["funding"]["budget"], ytd["funding"]["spent"], execution, percent_text(ytd["funding"]["personnel_share"])
+        funding["budget"],
+        funding["spent"],
+        percent_text(funding["execution"]),
+        percent_text(funding["personnel_share"]),
     )
 
 

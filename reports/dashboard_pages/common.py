@@ -249,6 +249,7 @@ def cards(board: Dashboard) -> list[Card]:
             money_text(funding.spent),
             "cash-coin",
             flow(funding.spent, was(lambda f: f.funding.spent), kind="money", better=None),
+            _("%(rate)s of the year's budget") % {"rate": rate_text(funding.execution)} if funding.execution else "",
             title=f"¥{funding.spent:,.2f}",
         ),
         Card(

@@ -112,6 +112,11 @@ class Funding:
     township_share: Decimal
     pending: int
 
+    @property
+    def execution(self) -> Decimal | None:
+        """The budget's execution: the period's spending over the year's approved budget (a year: the year's)."""
+        return rate(self.spent, self.budget)
+
 
 @dataclass(frozen=True)
 class Figures:

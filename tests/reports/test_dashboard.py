@@ -206,3 +206,16 @@ def test_every_rank_figure_reads_a_value_of_the_figures(world):
     for name, (_label, value_of, _more) in RANK_FIGURES.items():
         value = value_of(figures)
         assert value is None or isinstance(value, int | Decimal), name
+
+
+def test_the_budgets_execution_is_the_spending_over_the_years_budget():
+    from decimal import Decimal
+
+    from reports.rollups.figures import Funding
+
+    def funding(budget, spent):
+        return Funding(Decimal(budget), Decimal(spent), None, {}, Decimal(0), Decimal(0), 0)
+
+    assert funding("500000.00", "125000.00").execution == Decimal("0.2500")
+    assert funding("300000.00", "100000.00").execution == Decimal("0.3333")  # four places, half up
+    assert funding("0", "12.00").execution is None  # no budget: no rate, never a division by zero
