@@ -59,7 +59,8 @@ def unshift_station(sender, instance, **kwargs) -> None:
     rollups_lock()
     regions_shift(changes)
     regions = regions_of([row for _model, row, _none in changes])
-    months = sorted({row["month"] for model, row, _none in changes if model is StationMonth})
+    # The coverage is of no month; regions_refresh only needs one to run.
+    months = sorted({row["month"] for model, row, _none in changes if model is StationMonth}) or [timezone.localdate()]
     transaction.on_commit(
         lambda: regions_refresh(months=months, regions=regions, month=False, people=False, year=False, coverage=True)
     )
