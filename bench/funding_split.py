@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, page_client, repeat, report, setup_django, stopwatch  # noqa: E402
+from bench.harness import analyze, annual_assignment, page_client, repeat, report, setup_django, stopwatch  # noqa: E402
 
 CITIES, COUNTIES_PER_CITY = 11, 8
 LINES = [("personnel", 68), ("activities", 22), ("management", 7), ("other", 3)]
@@ -108,22 +108,9 @@ def publish_results(stations, *, year: int, rng: random.Random) -> dict:
     """The published annual result of ``year`` for every station, grades mixed; returns grade -> count."""
     from django.utils import timezone
 
-    from evaluation.models import Assignment, Evaluation, ScorecardTemplate
-    from stations.models import Organization
-    from tests.factories import valid_credit_code
+    from evaluation.models import Evaluation
 
-    agency = Organization.objects.create(
-        name="评估机构", kind="evaluation_agency", credit_code=valid_credit_code(2), rating=4
-    )
-    template = ScorecardTemplate.objects.get(code="station-evaluation", version=1)
-    assignment = Assignment.objects.create(
-        agency=agency,
-        year=year,
-        stage="annual",
-        template=template,
-        starts_on=date(year + 1, 1, 5),
-        ends_on=date(year + 1, 3, 31),
-    )
+    assignment, template = annual_assignment(year, starts_on=date(year + 1, 1, 5))
     picks = rng.choices(GRADES, weights=[25, 45, 25, 5], k=len(stations))
     Evaluation.objects.bulk_create(
         (

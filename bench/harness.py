@@ -134,3 +134,22 @@ def id_number(n: int, born: int) -> str:
 
     body = f"330481{born}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
     return body + id_number_check_char(body)
+
+
+def annual_assignment(year: int, *, starts_on):
+    """An evaluation agency and its assignment to the annual evaluation of ``year`` on the shipped scorecard, for
+    the benchmarks that publish results in bulk. Returns ``(assignment, template)``."""
+    from datetime import date
+
+    from evaluation.models import Assignment, ScorecardTemplate
+    from stations.models import Organization
+    from tests.factories import valid_credit_code
+
+    agency = Organization.objects.create(
+        name="评估机构", kind="evaluation_agency", credit_code=valid_credit_code(2), rating=4
+    )
+    template = ScorecardTemplate.objects.get(code="station-evaluation", version=1)
+    assignment = Assignment.objects.create(
+        agency=agency, year=year, stage="annual", template=template, starts_on=starts_on, ends_on=date(year + 1, 3, 31)
+    )
+    return assignment, template

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import analyze, id_number, setup_django  # noqa: E402
+from bench.harness import analyze, annual_assignment, id_number, setup_django  # noqa: E402
 
 PROVINCES, CITIES, COUNTIES, TOWNSHIPS = 31, 340, 2800, 40_000
 PEOPLE, KEY_TARGETS = 50, 10
@@ -237,9 +237,7 @@ def build_budgets_and_results(stations: int, year: int, rng: random.Random) -> N
     result of ``year`` with grades mixed."""
     from django.utils import timezone
 
-    from evaluation.models import Assignment, Evaluation, ScorecardTemplate
-    from stations.models import Organization
-    from tests.factories import valid_credit_code
+    from evaluation.models import Evaluation
 
     budgets = [(station, y) for station in range(1, stations + 1) for y in (year - 1, year)]
     copy(
@@ -257,18 +255,7 @@ def build_budgets_and_results(stations: int, year: int, rng: random.Random) -> N
             for k, (line, share) in enumerate(shares)
         ),
     )
-    agency = Organization.objects.create(
-        name="评估机构", kind="evaluation_agency", credit_code=valid_credit_code(2), rating=4
-    )
-    template = ScorecardTemplate.objects.get(code="station-evaluation", version=1)
-    assignment = Assignment.objects.create(
-        agency=agency,
-        year=year,
-        stage="annual",
-        template=template,
-        starts_on=date(year, 11, 1),
-        ends_on=date(year + 1, 3, 31),
-    )
+    assignment, template = annual_assignment(year, starts_on=date(year, 11, 1))
     grades = (("95.0", "excellent", 5), ("85.0", "good", 3), ("70.0", "pass", 2), ("50.0", "fail", 0))
     published = timezone.now()
     Evaluation.objects.bulk_create(
