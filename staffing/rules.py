@@ -111,11 +111,10 @@ def staffing_facts(*, stations, on: date) -> dict[int, StaffingFacts]:
     nobody on the roster is absent from the result.
     """
     station_ids = stations.values("pk")
-    on_roster = Q(hired_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
     certified = ~Q(certification=Certification.NONE)
     staff = {
         row["station_id"]: row
-        for row in StaffMember.objects.filter(on_roster, station_id__in=station_ids, role__in=FULL_TIME_ROLES)
+        for row in StaffMember.objects.filter(on_roster(on), station_id__in=station_ids, role__in=FULL_TIME_ROLES)
         .order_by()
         .values("station_id")
         .annotate(
